@@ -1,0 +1,181 @@
+"""The pydantic schema of one catalogue entry (a service, "Leistung").
+
+Fields follow the FIM/XZuFi text modules (numbers in the comments, codelist leistungstextmodulleika) so that an
+entry can later be exchanged with FIM-based portals. Two text lengths exist on purpose: `teaser` is chat-sized,
+`full_text` is for caseworkers and the detail page; `leichte_sprache` is the Leichte-Sprache version.
+
+Unknown facts stay empty (None or []) and the entry keeps `verified: false`; nothing is filled in by guessing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from knowledge.vocab import LEBENSLAGEN, PROVIDERS, RESPONSIBILITY_KINDS, TARGET_GROUPS
+
+TEASER_MAX = 300
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LEIKA_PATTERN = re.compile(r"^99\d{12}$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Contact(_Model):
+    """How to reach an office. Every field optional: only what is confirmed is filled in."""
+
+    name: str  # office or unit name, e.g. "LVR-Inklusionsamt"
+    phone: str | None = None
+    email: str | None = None
+    url: str | None = None
+    address: str | None = None
+    hours: str | None = None  # opening or phone hours, free text
+
+
+class Responsible(_Model):
+    """Who decides on or delivers the service (FIM 22 Zuständige Stelle, 23 Ansprechpunkt)."""
+
+    provider: str  # one of vocab.PROVIDERS
+    kind: Literal["landschaftsverband", "kreis", "fixed"]  # see vocab.RESPONSIBILITY_KINDS
+    unit: str | None = None  # e.g. "LVR-Dezernat Soziales, Fallmanagement"
+    lwl_unit: str | None = None  # the counterpart in Westfalen-Lippe, for kind == "landschaftsverband"
+    contact: Contact | None = None  # the LVR's (or the fixed office's) contact
+    note: str | None = None  # e.g. "Antrag auch bei der Gemeinde möglich, die ihn weiterleitet"
+
+    @field_validator("provider")
+    @classmethod
+    def _known_provider(cls, value: str) -> str:
+        if value not in PROVIDERS:
+            raise ValueError(f"unknown provider {value!r}; allowed: {', '.join(PROVIDERS)}")
+        return value
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        assert value in RESPONSIBILITY_KINDS
+        return value
+
+
+class LegalBasis(_Model):
+    """A legal basis (FIM 07 Handlungsgrundlagen)."""
+
+    citation: str  # e.g. "§ 113 SGB IX"
+    title: str | None = None  # e.g. "Leistungen zur Sozialen Teilhabe"
+    url: str | None = None
+
+
+class OnlineService(_Model):
+    """The online application (FIM 14 Formulare), and the LeiKa key for routing (FIT-Connect)."""
+
+    available: bool  # an online application exists (as far as known)
+    form_url: str | None = None
+    form_url_verified: bool = False  # the URL was confirmed from a primary source
+    leika: str | None = None  # 14-digit LeiKa key, only when verified
+    login: str | None = None  # e.g. "BundID mit Online-Ausweis"
+    note: str | None = None  # e.g. "Formular-Adresse nicht bestätigt"
+
+    @field_validator("leika")
+    @classmethod
+    def _leika_format(cls, value: str | None) -> str | None:
+        if value is not None and not LEIKA_PATTERN.match(value):
+            raise ValueError("LeiKa key must have 14 digits and start with 99")
+        return value
+
+    @model_validator(mode="after")
+    def _url_needs_availability(self) -> OnlineService:
+        if self.form_url and not self.available:
+            raise ValueError("form_url given but available is false")
+        return self
+
+
+class Source(_Model):
+    """Where the facts of the entry come from."""
+
+    title: str
+    url: str | None = None
+
+
+class Service(_Model):
+    """One service of the catalogue."""
+
+    id: str  # stable id, see contract/services.yaml
+    title: str  # 02 Leistungsbezeichnung
+    title_short: str | None = None  # for buttons, at most 40 characters
+    teaser: str  # 24 Teaser / 05 Kurztext, chat-sized
+    full_text: str  # 06 Volltext
+    leichte_sprache: str  # Deutsch (leichte Sprache)
+    legal_bases: list[LegalBasis] = Field(default_factory=list)  # 07
+    prerequisites: list[str] = Field(default_factory=list)  # 09
+    documents: list[str] = Field(default_factory=list)  # 08
+    costs: str | None = None  # Kosten
+    deadlines: str | None = None  # Fristen
+    processing_time: str | None = None  # Bearbeitungsdauer
+    procedure: list[str] = Field(default_factory=list)  # 11, one step per item
+    legal_remedy: str | None = None  # 25 Rechtsbehelf
+    hints: list[str] = Field(default_factory=list)  # 16 Hinweise
+    responsible: Responsible  # 22 / 23
+    online_service: OnlineService
+    lebenslagen: list[str] = Field(min_length=1)  # ids of vocab.LEBENSLAGEN
+    target_groups: list[str] = Field(min_length=1)  # ids of vocab.TARGET_GROUPS
+    search_terms: list[str] = Field(default_factory=list)  # words people use for it
+    synonyms: list[str] = Field(default_factory=list)  # other names of the service, old names, abbreviations
+    example_questions: list[str] = Field(default_factory=list)  # citizen phrasings, used to train the model
+    related: list[str] = Field(default_factory=list)  # ids of related services
+    typisierung: str | None = None  # LeiKa Typisierung, e.g. "4"
+    sources: list[Source] = Field(min_length=1)
+    stand: dt.date  # date the facts were last checked
+    verified: bool  # every fact was confirmed from a primary source
+
+    @field_validator("id")
+    @classmethod
+    def _id_format(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError("id must be lower-case words joined by '-'")
+        return value
+
+    @field_validator("teaser")
+    @classmethod
+    def _teaser_length(cls, value: str) -> str:
+        if len(value) > TEASER_MAX:
+            raise ValueError(f"teaser has {len(value)} characters, at most {TEASER_MAX} allowed")
+        return value
+
+    @field_validator("title_short")
+    @classmethod
+    def _title_short_length(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > 40:
+            raise ValueError(f"title_short has {len(value)} characters, at most 40 allowed")
+        return value
+
+    @field_validator("title", "full_text", "leichte_sprache")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value:
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("lebenslagen")
+    @classmethod
+    def _known_lebenslagen(cls, values: list[str]) -> list[str]:
+        unknown = [v for v in values if v not in LEBENSLAGEN]
+        if unknown:
+            raise ValueError(f"unknown Lebenslage {', '.join(unknown)}; allowed: {', '.join(LEBENSLAGEN)}")
+        return values
+
+    @field_validator("target_groups")
+    @classmethod
+    def _known_target_groups(cls, values: list[str]) -> list[str]:
+        unknown = [v for v in values if v not in TARGET_GROUPS]
+        if unknown:
+            raise ValueError(f"unknown target group {', '.join(unknown)}; allowed: {', '.join(TARGET_GROUPS)}")
+        return values
+
+    @property
+    def button_title(self) -> str:
+        """The short title for buttons."""
+        return self.title_short or self.title
