@@ -1,0 +1,37 @@
+# The two commands of the README are `make run` and `make test`; both set up what they need first.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PORT ?= 8000
+export PORT
+
+.PHONY: run test setup setup-test index lint bench-search bench-chat clean
+
+run: setup
+	$(PY) scripts/run.py
+
+test: setup-test
+	$(PY) -m knowledge validate
+	$(PY) -m ruff check knowledge api actions scripts tests
+	$(PY) -m pytest
+
+setup:
+	bash scripts/setup.sh
+
+setup-test:
+	bash scripts/setup.sh --test
+
+index: setup
+	$(PY) -m knowledge build
+
+lint: setup
+	$(PY) -m ruff check knowledge api actions scripts tests
+	$(PY) -m mypy
+
+bench-search: setup
+	$(PY) scripts/bench_search.py
+
+bench-chat: setup
+	$(PY) scripts/bench_chat.py
+
+clean:
+	rm -rf knowledge/build models var results tests/artifacts

@@ -1,0 +1,213 @@
+"""Start the whole product on loopback and stop it cleanly: `make run` calls this.
+
+Processes, each in its own process group, started in dependency order and awaited until healthy:
+Redis (lock store, only with several Rasa workers) → action server → Rasa → API. Ctrl-C / SIGTERM stops all of
+them; if one dies, the others are stopped too and the exit code is non-zero.
+
+Ports derive from PORT (default 8000) so that two copies side by side do not clash; see docs/architecture.md.
+Without a Rasa environment or model the API starts alone in search-only mode (BK_CHAT_BACKEND=none).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_PY = ROOT / ".venv" / "bin" / "python"
+RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
+LOG_DIR = ROOT / "var" / "log"
+
+
+@dataclass
+class Proc:
+    """One supervised process."""
+
+    name: str
+    cmd: list[str]
+    health_url: str | None
+    env: dict[str, str] = field(default_factory=dict)
+    ready_timeout: float = 120.0
+    popen: subprocess.Popen[bytes] | None = None
+
+
+def port_plan(port: int) -> dict[str, int]:
+    """The loopback ports of one copy of the product, derived from the public PORT."""
+    if not 1024 <= port <= 35535:
+        raise SystemExit(f"PORT must be between 1024 and 35535 (got {port}): the internal ports are PORT+10000..30000")
+    return {
+        "api": port,
+        "rasa": int(os.environ.get("BK_RASA_PORT", port + 10000)),
+        "actions": int(os.environ.get("BK_ACTIONS_PORT", port + 20000)),
+        "redis": int(os.environ.get("BK_REDIS_PORT", port + 30000)),
+    }
+
+
+def rasa_model() -> Path | None:
+    """The newest trained Rasa model, if any."""
+    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def plan(port: int, workers: int, with_rasa: bool) -> tuple[list[Proc], dict[str, str]]:
+    """The processes to start and the environment they share."""
+    ports = port_plan(port)
+    env = {
+        "PORT": str(port),
+        "BK_RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
+        "BK_ACTIONS_PORT": str(ports["actions"]),
+        "BK_REDIS_PORT": str(ports["redis"]),
+        "BK_RASA_TOKEN": os.environ.get("BK_RASA_TOKEN") or secrets.token_urlsafe(24),
+        "BK_ACTIONS_TOKEN": os.environ.get("BK_ACTIONS_TOKEN") or secrets.token_urlsafe(24),
+        "BK_CHAT_BACKEND": "rasa" if with_rasa else "none",
+        "PYTHONUNBUFFERED": "1",
+    }
+    procs: list[Proc] = []
+    if with_rasa:
+        if workers > 1:
+            procs.append(
+                Proc(
+                    "redis",
+                    ["redis-server", "--bind", "127.0.0.1", "--port", str(ports["redis"]), "--save", "",
+                     "--appendonly", "no", "--protected-mode", "yes"],
+                    None,
+                )
+            )
+        procs.append(
+            Proc("actions", [str(VENV_PY), "-m", "actions", "--port", str(ports["actions"])],
+                 f"http://127.0.0.1:{ports['actions']}/health")
+        )
+        procs.append(
+            Proc("rasa", ["bash", str(ROOT / "scripts" / "run_rasa.sh")],
+                 f"http://127.0.0.1:{ports['rasa']}/", env={"SANIC_WORKERS": str(workers),
+                                                           "BK_RASA_WORKERS": str(workers)},
+                 ready_timeout=300.0)
+        )
+    procs.append(Proc("api", [str(VENV_PY), "-m", "api"], f"http://127.0.0.1:{ports['api']}/health"))
+    return procs, env
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - loopback URL built above
+            return bool(resp.status < 500)
+    except urllib.error.HTTPError as exc:
+        # The API answers 503 while another part is still starting: it is up, which is all we wait for here.
+        return exc.code < 500 or url.endswith("/health") and exc.code == 503
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+class Supervisor:
+    """Starts, watches and stops the processes."""
+
+    def __init__(self, procs: list[Proc], env: dict[str, str], quiet: bool) -> None:
+        self.procs = procs
+        self.env = {**os.environ, **env}
+        self.quiet = quiet
+        self.stopping = False
+
+    def say(self, message: str) -> None:
+        print(f"[run] {message}", flush=True)
+
+    def start_all(self) -> None:
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        for proc in self.procs:
+            log = open(LOG_DIR / f"{proc.name}.log", "ab")  # noqa: SIM115 - kept open for the child's lifetime
+            self.say(f"starting {proc.name} (log: {LOG_DIR.relative_to(ROOT)}/{proc.name}.log)")
+            proc.popen = subprocess.Popen(
+                proc.cmd, cwd=ROOT, env={**self.env, **proc.env}, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            self.wait_ready(proc)
+
+    def wait_ready(self, proc: Proc) -> None:
+        deadline = time.monotonic() + proc.ready_timeout
+        while time.monotonic() < deadline:
+            if self.stopping:
+                return
+            assert proc.popen is not None
+            if proc.popen.poll() is not None:
+                raise RuntimeError(f"{proc.name} exited with code {proc.popen.returncode}; see var/log/{proc.name}.log")
+            if proc.health_url is None or _healthy(proc.health_url):
+                self.say(f"{proc.name} is ready")
+                return
+            time.sleep(0.3)
+        raise RuntimeError(f"{proc.name} did not become ready within {proc.ready_timeout:.0f} s")
+
+    def watch(self) -> int:
+        while not self.stopping:
+            for proc in self.procs:
+                assert proc.popen is not None
+                if proc.popen.poll() is not None:
+                    self.say(f"{proc.name} exited unexpectedly with code {proc.popen.returncode}")
+                    return 1
+            time.sleep(0.5)
+        return 0
+
+    def stop_all(self) -> None:
+        self.stopping = True
+        for proc in reversed(self.procs):
+            if proc.popen is None or proc.popen.poll() is not None:
+                continue
+            self.say(f"stopping {proc.name}")
+            try:
+                os.killpg(proc.popen.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+        for proc in reversed(self.procs):
+            if proc.popen is None:
+                continue
+            try:
+                proc.popen.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.popen.pid, signal.SIGKILL)
+                proc.popen.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BK_RASA_WORKERS", "1")),
+                        help="Rasa (Sanic) workers; more than 1 starts Redis as lock store")
+    parser.add_argument("--no-rasa", action="store_true", help="API only, search-only chat")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+
+    with_rasa = not args.no_rasa and RASA_BIN.exists() and rasa_model() is not None
+    procs, env = plan(args.port, args.workers, with_rasa)
+    sup = Supervisor(procs, env, args.quiet)
+
+    def _on_signal(signum: int, _frame: object) -> None:
+        sup.stopping = True
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    if not with_rasa:
+        sup.say("no trained Rasa bot found: the API runs alone, chat answers from the search only")
+    code = 0
+    try:
+        sup.start_all()
+        if not sup.stopping:
+            sup.say(f"ready: http://127.0.0.1:{args.port}/  (Ctrl-C stops everything)")
+            code = sup.watch()
+    except RuntimeError as exc:
+        sup.say(f"error: {exc}")
+        code = 1
+    finally:
+        sup.stop_all()
+        sup.say("stopped")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
