@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import fmt, header, percentiles, rss_mib, run_clients, start_stack  # noqa: E402
+from benchlib import fmt, header, percentiles, rss_mib, run_clients, start_stack
 
 # Each conversation: a situation, a choice from the buttons, a town, a section question, goodbye.
 SCRIPTS: list[list[str]] = [
@@ -74,7 +74,7 @@ def main() -> int:
     extra = ["--workers", str(args.workers)] if args.workers else []
     print("starting the stack (Rasa, action server, API) ...", flush=True)
     started = time.perf_counter()
-    stack = start_stack(*extra, "--quiet")
+    stack = start_stack(*extra)
     try:
         print(f"stack ready in {time.perf_counter() - started:.1f} s on {stack.url}")
         header("chat turn latency through the whole stack")

@@ -140,7 +140,9 @@ class Stack:
                 self.proc.wait()
 
 
-def start_stack(*args: str, port: int | None = None, timeout: float = 600.0, env: dict[str, str] | None = None) -> Stack:
+def start_stack(
+    *args: str, port: int | None = None, timeout: float = 600.0, env: dict[str, str] | None = None
+) -> Stack:
     """Start scripts/run.py and wait until it prints that it is ready."""
     port = port or free_port()
     log = ROOT / "var" / "log" / f"stack-{port}.log"
@@ -165,7 +167,7 @@ def start_stack(*args: str, port: int | None = None, timeout: float = 600.0, env
 def get_json(url: str, timeout: float = 5.0) -> object:
     import json
 
-    with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(url, timeout=timeout) as resp:
         return json.loads(resp.read())
 
 

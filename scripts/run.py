@@ -98,11 +98,11 @@ def plan(port: int, workers: int, with_rasa: bool) -> tuple[list[Proc], dict[str
 
 def _healthy(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - loopback URL built above
+        with urllib.request.urlopen(url, timeout=2) as resp:
             return bool(resp.status < 500)
     except urllib.error.HTTPError as exc:
         # The API answers 503 while another part is still starting: it is up, which is all we wait for here.
-        return exc.code < 500 or url.endswith("/health") and exc.code == 503
+        return exc.code < 500 or (url.endswith("/health") and exc.code == 503)
     except (urllib.error.URLError, OSError):
         return False
 
@@ -110,24 +110,27 @@ def _healthy(url: str) -> bool:
 class Supervisor:
     """Starts, watches and stops the processes."""
 
-    def __init__(self, procs: list[Proc], env: dict[str, str], quiet: bool) -> None:
+    def __init__(self, procs: list[Proc], env: dict[str, str], restart: bool = True) -> None:
         self.procs = procs
         self.env = {**os.environ, **env}
-        self.quiet = quiet
+        self.restart = restart
         self.stopping = False
 
     def say(self, message: str) -> None:
         print(f"[run] {message}", flush=True)
 
-    def start_all(self) -> None:
+    def spawn(self, proc: Proc) -> None:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
-        for proc in self.procs:
-            log = open(LOG_DIR / f"{proc.name}.log", "ab")  # noqa: SIM115 - kept open for the child's lifetime
+        with open(LOG_DIR / f"{proc.name}.log", "ab") as log:
             self.say(f"starting {proc.name} (log: {LOG_DIR.relative_to(ROOT)}/{proc.name}.log)")
             proc.popen = subprocess.Popen(
                 proc.cmd, cwd=ROOT, env={**self.env, **proc.env}, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+
+    def start_all(self) -> None:
+        for proc in self.procs:
+            self.spawn(proc)
             self.wait_ready(proc)
 
     def wait_ready(self, proc: Proc) -> None:
@@ -145,14 +148,36 @@ class Supervisor:
         raise RuntimeError(f"{proc.name} did not become ready within {proc.ready_timeout:.0f} s")
 
     def watch(self) -> int:
+        """Watch the children. The API is essential; a failed backend is restarted while the API keeps answering.
+
+        Without Rasa or the action server the API still answers chat messages from the search (graceful
+        degradation), so their failure is logged and they are started again with a growing pause.
+        """
+        restarts: dict[str, int] = {}
         while not self.stopping:
             for proc in self.procs:
                 assert proc.popen is not None
-                if proc.popen.poll() is not None:
-                    self.say(f"{proc.name} exited unexpectedly with code {proc.popen.returncode}")
+                if proc.popen.poll() is None:
+                    continue
+                code = proc.popen.returncode
+                if proc.name == "api" or not self.restart:
+                    self.say(f"{proc.name} exited unexpectedly with code {code}")
                     return 1
-            time.sleep(0.5)
+                count = restarts[proc.name] = restarts.get(proc.name, 0) + 1
+                pause = min(30.0, 2.0 ** count)
+                self.say(f"{proc.name} exited with code {code}; the API answers from the search meanwhile; "
+                         f"restart {count} in {pause:.0f} s")
+                self._sleep(pause)
+                if self.stopping:
+                    break
+                self.spawn(proc)
+            self._sleep(0.5)
         return 0
+
+    def _sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self.stopping and time.monotonic() < deadline:
+            time.sleep(0.1)
 
     def stop_all(self) -> None:
         self.stopping = True
@@ -180,12 +205,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BK_RASA_WORKERS", "1")),
                         help="Rasa (Sanic) workers; more than 1 starts Redis as lock store")
     parser.add_argument("--no-rasa", action="store_true", help="API only, search-only chat")
-    parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--no-restart", action="store_true",
+                        help="stop everything when any part fails, instead of restarting Rasa or the action server")
     args = parser.parse_args(argv)
 
     with_rasa = not args.no_rasa and RASA_BIN.exists() and rasa_model() is not None
     procs, env = plan(args.port, args.workers, with_rasa)
-    sup = Supervisor(procs, env, args.quiet)
+    sup = Supervisor(procs, env, restart=not args.no_restart)
 
     def _on_signal(signum: int, _frame: object) -> None:
         sup.stopping = True
