@@ -74,7 +74,7 @@ def main() -> int:
     extra = ["--workers", str(args.workers)] if args.workers else []
     print("starting the stack (Rasa, action server, API) ...", flush=True)
     started = time.perf_counter()
-    stack = start_stack(*extra)
+    stack = start_stack(*extra, env={"BK_CHAT_RATE_LIMIT": "0", "BK_SEARCH_RATE_LIMIT": "0"})
     try:
         print(f"stack ready in {time.perf_counter() - started:.1f} s on {stack.url}")
         header("chat turn latency through the whole stack")

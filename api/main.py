@@ -1,0 +1,87 @@
+"""The application: wiring only. ``create_app`` does no I/O; the lifespan loads knowledge and opens clients."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+import httpx
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import handlers
+from api.knowledge_state import load_knowledge
+from api.rasa_client import RasaClient
+from api.ratelimit import RateLimits, TokenBucketLimiter
+from api.routes import chat, health, pages, services
+from api.settings import Settings, get_settings
+
+MAX_BODY_BYTES = 64 * 1024  # request bodies; a chat turn needs a few KiB at most
+
+DESCRIPTION = """
+API of the **LVR-Beratungskompass** chatbot.
+
+* **services** – search and read the service catalogue (caseworker page, partner portals).
+* **chat** – one chat turn for the widget and partner portals; the turn metadata names the services, the responsible
+  authority and a handoff.
+* **health** – the state of every component.
+
+All texts are plain text (render with `textContent`). Errors are JSON: `{"error": code, "detail": reason, …}`.
+"""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Load catalogue, index and model once; open the shared HTTP client; close it on shutdown."""
+    settings: Settings = app.state.settings
+    app.state.knowledge = await anyio.to_thread.run_sync(load_knowledge, settings)
+    timeout = httpx.Timeout(settings.rasa_read_timeout, connect=settings.rasa_connect_timeout)
+    async with httpx.AsyncClient(timeout=timeout, trust_env=False) as http:
+        app.state.http = http
+        app.state.rasa = (
+            RasaClient(
+                http, settings.rasa_url, settings.rasa_token.get_secret_value(), status_timeout=settings.health_timeout
+            )
+            if settings.chat_backend == "rasa"
+            else None
+        )
+        yield
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The FastAPI app for these settings (default: from the environment)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="LVR-Beratungskompass API",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "services", "description": "Service catalogue: search, list, detail, vocabularies"},
+            {"name": "chat", "description": "Chat gateway for the widget and partner portals"},
+            {"name": "health", "description": "Component health"},
+        ],
+    )
+    app.state.settings = settings
+    app.state.rate_limits = RateLimits(
+        chat=TokenBucketLimiter(settings.chat_rate_limit, settings.rate_limit_window),
+        search=TokenBucketLimiter(settings.search_rate_limit, settings.rate_limit_window),
+    )
+    handlers.install(app)
+    app.add_middleware(handlers.BodyLimit, max_bytes=MAX_BODY_BYTES)
+    if settings.allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.allowed_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Content-Type"],
+            expose_headers=["Retry-After"],
+            max_age=600,
+        )
+    app.include_router(services.router)
+    app.include_router(chat.router)
+    app.include_router(health.router)
+    app.include_router(pages.router)
+    app.mount("/static", pages.static_files(settings.static_dir), name="static")
+    return app

@@ -1,0 +1,202 @@
+"""Caseworker API: search the catalogue, list and filter services, read one record, the filter vocabularies."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.openapi.models import Example
+
+from api.deps import CatalogueDep, KnowledgeDep, limit_search
+from api.errors import ApiError
+from api.schemas import (
+    QUERY_MAX,
+    TOP_MAX,
+    ErrorBody,
+    Label,
+    SearchResponse,
+    SearchResult,
+    ServiceDetail,
+    ServiceList,
+    ServiceRef,
+    ServiceSummary,
+    Vocab,
+    VocabEntry,
+)
+from api.text import clean_line
+from knowledge.catalogue import Catalogue
+from knowledge.errors import QueryError
+from knowledge.schema import Service
+from knowledge.vocab import LEBENSLAGEN, PROVIDERS, SECTIONS, TARGET_GROUPS
+
+router = APIRouter(prefix="/api/v1", tags=["services"], dependencies=[Depends(limit_search)])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {
+        "model": ErrorBody,
+        "description": "Invalid parameter (the body names it and, for filters, the allowed values)",
+    },
+    429: {"model": ErrorBody, "description": "Rate limit reached; see the Retry-After header"},
+}
+
+_QUERY_EXAMPLES = {
+    "situation": Example(summary="A life situation", value="Mein Sohn ist 4 und spricht noch nicht richtig"),
+    "service": Example(summary="A service name", value="Blindengeld"),
+    "caseworker": Example(summary="Caseworker wording", value="Budget für Arbeit Lohnkostenzuschuss"),
+}
+
+Lebenslage = Annotated[
+    str | None,
+    Query(
+        description="Only services of this Lebenslage (an id of /api/v1/vocab).",
+        json_schema_extra={"enum": list(LEBENSLAGEN)},
+    ),
+]
+Provider = Annotated[
+    str | None,
+    Query(description="Only services of this provider.", json_schema_extra={"enum": list(PROVIDERS)}),
+]
+TargetGroup = Annotated[
+    str | None,
+    Query(description="Only services for this target group.", json_schema_extra={"enum": list(TARGET_GROUPS)}),
+]
+
+
+def _check_filter(parameter: str, value: str | None, allowed: Iterable[str]) -> None:
+    allowed = list(allowed)
+    if value is not None and value not in allowed:
+        raise ApiError(
+            422,
+            "unknown_filter_value",
+            f"unknown {parameter} {value[:100]!r}",
+            parameter=parameter,
+            allowed=allowed,
+        )
+
+
+def _summary(service: Service) -> ServiceSummary:
+    return ServiceSummary(
+        id=service.id,
+        title=service.title,
+        title_short=service.title_short,
+        teaser=service.teaser,
+        provider=service.responsible.provider,
+        lebenslagen=service.lebenslagen,
+        target_groups=service.target_groups,
+        verified=service.verified,
+    )
+
+
+def page_url(service_id: str) -> str:
+    """Path of the detail page of a service."""
+    return f"/beratung/{service_id}"
+
+
+def _detail(service: Service, catalogue: Catalogue) -> ServiceDetail:
+    related = [catalogue[i] for i in service.related if i in catalogue]
+    return ServiceDetail.model_validate(
+        {
+            **service.model_dump(),
+            "provider": service.responsible.provider,
+            "lebenslagen_labels": [Label(id=i, label=LEBENSLAGEN[i]) for i in service.lebenslagen],
+            "target_groups_labels": [Label(id=i, label=TARGET_GROUPS[i]) for i in service.target_groups],
+            "related_services": [ServiceRef(id=r.id, title=r.title, url=page_url(r.id)) for r in related],
+            "page_url": page_url(service.id),
+        }
+    )
+
+
+@router.get(
+    "/services/search",
+    summary="Search services",
+    response_model=SearchResponse,
+    responses=_ERRORS,
+)
+def search_services(
+    knowledge: KnowledgeDep,
+    q: Annotated[
+        str,
+        Query(
+            max_length=QUERY_MAX,
+            description=f"What the person is looking for, in their own words (1–{QUERY_MAX} characters).",
+            openapi_examples=_QUERY_EXAMPLES,
+        ),
+    ],
+    top: Annotated[int, Query(ge=1, le=TOP_MAX, description=f"Number of results (1–{TOP_MAX}).")] = 5,
+    lebenslage: Lebenslage = None,
+    provider: Provider = None,
+) -> SearchResponse:
+    """Hybrid (semantic + lexical) search over the catalogue; lexical only while the index is unavailable."""
+    _check_filter("lebenslage", lebenslage, LEBENSLAGEN)
+    _check_filter("provider", provider, PROVIDERS)
+    query = clean_line(q)
+    if not query:
+        raise ApiError(422, "invalid_query", "the query is empty", parameter="q")
+    try:
+        hits = knowledge.retriever.search(query, top, lebenslage=lebenslage, provider=provider)
+    except QueryError as exc:
+        raise ApiError(422, "invalid_query", str(exc), parameter="q") from None
+    results = [
+        SearchResult(
+            id=hit.id,
+            title=hit.service.title,
+            teaser=hit.service.teaser,
+            provider=hit.service.responsible.provider,
+            score=round(float(hit.score), 4),
+        )
+        for hit in hits
+    ]
+    return SearchResponse(
+        query=query, mode="hybrid" if knowledge.search_mode == "hybrid" else "lexical-only", results=results
+    )
+
+
+@router.get("/services", summary="List services", response_model=ServiceList, responses=_ERRORS)
+def list_services(
+    catalogue: CatalogueDep,
+    lebenslage: Lebenslage = None,
+    provider: Provider = None,
+    target_group: TargetGroup = None,
+) -> ServiceList:
+    """All services of the catalogue (ordered by id), optionally filtered; filters combine with AND."""
+    _check_filter("lebenslage", lebenslage, LEBENSLAGEN)
+    _check_filter("provider", provider, PROVIDERS)
+    _check_filter("target_group", target_group, TARGET_GROUPS)
+    services = [
+        _summary(s)
+        for s in catalogue
+        if (lebenslage is None or lebenslage in s.lebenslagen)
+        and (provider is None or s.responsible.provider == provider)
+        and (target_group is None or target_group in s.target_groups)
+    ]
+    return ServiceList(count=len(services), services=services)
+
+
+@router.get(
+    "/services/{service_id}",
+    summary="One service",
+    response_model=ServiceDetail,
+    responses={404: {"model": ErrorBody, "description": "No service with this id"}, 429: _ERRORS[429]},
+)
+def get_service(service_id: str, catalogue: CatalogueDep) -> ServiceDetail:
+    """The full catalogue record, plus labels, related services and the detail page path."""
+    service = catalogue.get(service_id)
+    if service is None:
+        raise ApiError(404, "not_found", f"no service with id {service_id[:100]!r}", parameter="service_id")
+    return _detail(service, catalogue)
+
+
+@router.get("/vocab", summary="Filter vocabularies", response_model=Vocab, responses={429: _ERRORS[429]})
+def get_vocab(catalogue: CatalogueDep) -> Vocab:
+    """Lebenslagen, target groups and providers with German labels and service counts; the section names."""
+    lebenslagen = Counter(i for s in catalogue for i in s.lebenslagen)
+    groups = Counter(i for s in catalogue for i in s.target_groups)
+    providers = Counter(s.responsible.provider for s in catalogue)
+    return Vocab(
+        lebenslagen=[VocabEntry(id=i, label=label, count=lebenslagen[i]) for i, label in LEBENSLAGEN.items()],
+        target_groups=[VocabEntry(id=i, label=label, count=groups[i]) for i, label in TARGET_GROUPS.items()],
+        providers=[VocabEntry(id=p, label=p, count=providers[p]) for p in PROVIDERS],
+        sections=[Label(id=i, label=label) for i, label in SECTIONS.items()],
+    )

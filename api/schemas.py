@@ -1,0 +1,361 @@
+"""Request and response models of the public API (what crosses the wire), with OpenAPI examples.
+
+All text fields are plain text: clients render them as text (``textContent``), never as HTML. The API neither
+interprets HTML nor escapes it into the text; see api.text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.text import clean_text
+from knowledge.schema import Service
+
+QUERY_MAX = 1000  # characters of a search query
+MESSAGE_MAX = 1000  # characters of a chat message
+TOP_MAX = 50  # results of one search
+SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+
+Authority = Literal["LVR", "LWL", "Kreis/kreisfreie Stadt", "other"]
+ComponentState = Literal["up", "degraded", "down", "disabled"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+# --- errors ---------------------------------------------------------------------------------------------------
+
+
+class ErrorBody(_Out):
+    """The body of every error answer (4xx, 503)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": "unknown_filter_value",
+                    "detail": "unknown lebenslage 'urlaub'",
+                    "parameter": "lebenslage",
+                    "allowed": ["leben-mit-behinderung", "kind-entwicklung", "…"],
+                },
+                {"error": "rate_limited", "detail": "too many requests; retry in 3 s", "retry_after": 3},
+            ]
+        }
+    )
+
+    error: str = Field(description="Stable machine-readable code, e.g. `invalid_request`, `not_found`.")
+    detail: str = Field(description="Human-readable reason (English).")
+    parameter: str | None = Field(default=None, description="The request parameter at fault, when there is one.")
+    allowed: list[str] | None = Field(default=None, description="The allowed values of that parameter.")
+    retry_after: int | None = Field(default=None, description="Seconds to wait (also in the Retry-After header).")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="Field-level validation errors (loc, msg, type)."
+    )
+
+
+# --- services -------------------------------------------------------------------------------------------------
+
+
+class SearchResult(_Out):
+    """One hit of a search."""
+
+    id: str = Field(description="Catalogue id of the service.")
+    title: str  # the full service title
+    teaser: str  # chat-sized summary, at most 300 characters
+    provider: str = Field(description="Who delivers the service (one of the providers of /api/v1/vocab).")
+    score: float = Field(description="Relevance; comparable within one answer only.")
+
+
+class SearchResponse(_Out):
+    """Answer of GET /api/v1/services/search."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "query": "Blindengeld beantragen",
+                    "mode": "hybrid",
+                    "results": [
+                        {
+                            "id": "blindengeld",
+                            "title": "Blindengeld und Hilfe für hochgradig sehbehinderte Menschen",
+                            "teaser": "Blinde und hochgradig sehbehinderte Menschen im Rheinland erhalten vom LVR "
+                            "Blindengeld oder Hilfe für hochgradig Sehbehinderte.",
+                            "provider": "LVR",
+                            "score": 0.83,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    query: str = Field(description="The query as searched (control characters removed, trimmed).")
+    mode: Literal["hybrid", "lexical-only"] = Field(
+        description="`lexical-only` while the semantic index is unavailable (see /health)."
+    )
+    results: list[SearchResult]
+
+
+class ServiceSummary(_Out):
+    """A service in a list."""
+
+    id: str
+    title: str
+    title_short: str | None  # for buttons, at most 40 characters
+    teaser: str
+    provider: str
+    lebenslagen: list[str]  # ids of /api/v1/vocab lebenslagen
+    target_groups: list[str]  # ids of /api/v1/vocab target_groups
+    verified: bool  # every fact confirmed from a primary source
+
+
+class ServiceList(_Out):
+    """Answer of GET /api/v1/services."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "count": 1,
+                    "services": [
+                        {
+                            "id": "eingliederungshilfe-antrag",
+                            "title": "Unterstützung für volljährige Menschen mit Behinderung beantragen "
+                            "(Eingliederungshilfe)",
+                            "title_short": "Eingliederungshilfe beantragen",
+                            "teaser": "Erwachsene mit einer Behinderung können beim LVR Eingliederungshilfe "
+                            "beantragen.",
+                            "provider": "LVR",
+                            "lebenslagen": ["leben-mit-behinderung", "wohnen-alltag"],
+                            "target_groups": ["menschen-mit-behinderung", "erwachsene"],
+                            "verified": False,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    count: int
+    services: list[ServiceSummary]
+
+
+class Label(_Out):
+    """An id of a vocabulary with its German label."""
+
+    id: str
+    label: str
+
+
+class ServiceRef(_Out):
+    """A link to another service."""
+
+    id: str
+    title: str
+    url: str  # path of the detail page, e.g. /beratung/persoenliches-budget
+
+
+class ServiceDetail(Service):
+    """The full catalogue record (knowledge.schema.Service) plus fields derived for the detail page."""
+
+    provider: str = Field(description="Copy of responsible.provider, for convenience.")
+    lebenslagen_labels: list[Label] = Field(description="The lebenslagen with their German labels.")
+    target_groups_labels: list[Label] = Field(description="The target groups with their German labels.")
+    related_services: list[ServiceRef] = Field(description="The related services with titles.")
+    page_url: str = Field(description="Path of the detail page of this service.")
+
+
+class VocabEntry(_Out):
+    """A filter value with its label and how many services carry it."""
+
+    id: str  # the value to pass as filter
+    label: str  # German label to show
+    count: int  # services in the catalogue with this value
+
+
+class Vocab(_Out):
+    """Answer of GET /api/v1/vocab: the filter values of the caseworker page."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "lebenslagen": [{"id": "leben-mit-behinderung", "label": "Leben mit Behinderung", "count": 12}],
+                    "target_groups": [{"id": "eltern", "label": "Eltern und Familien", "count": 9}],
+                    "providers": [{"id": "LVR", "label": "LVR", "count": 40}],
+                    "sections": [{"id": "documents", "label": "Erforderliche Unterlagen"}],
+                }
+            ]
+        }
+    )
+
+    lebenslagen: list[VocabEntry]
+    target_groups: list[VocabEntry]
+    providers: list[VocabEntry]
+    sections: list[Label]  # sections of a service a citizen can ask about
+
+
+# --- chat -----------------------------------------------------------------------------------------------------
+
+
+class Button(_Out):
+    """A reply button: show `title`, send `payload` back as the next message when clicked."""
+
+    title: str = Field(description="Plain text label.")
+    payload: str = Field(
+        description='Send as `message` when clicked, e.g. `/choose_service{"service_id":"blindengeld"}`.'
+    )
+
+
+class ChatMessage(_Out):
+    """One bot message (plain text; render with textContent, never as HTML)."""
+
+    text: str = Field(description="Plain text; may contain line breaks. Never HTML.")
+    buttons: list[Button] = Field(default_factory=list)
+
+
+class Handoff(_Out):
+    """The citizen agreed to be handed over to the online application or office of a service."""
+
+    service_id: str = Field(description="Catalogue id of the service handed over to.")
+    url: str | None = Field(description="Where to continue (online form), or null when there is no confirmed URL.")
+
+
+class TurnMetadata(_Out):
+    """What the turn was about: the contract for the widget and partner portals."""
+
+    service_ids: list[str] = Field(
+        default_factory=list,
+        description="Catalogue ids the reply is about (best first); details at /api/v1/services/{id}.",
+    )
+    authority: Authority | None = Field(
+        default=None,
+        description="Who is responsible for the citizen, once known from their place: `LVR` (Rheinland), `LWL` "
+        "(Westfalen-Lippe), `Kreis/kreisfreie Stadt`, `other` (e.g. Pflegekasse); null while unknown.",
+    )
+    handoff: Handoff | None = Field(
+        default=None, description="Set after the citizen consented to a handoff; else null."
+    )
+    fallback: bool = Field(
+        default=False,
+        description="True when the answer did not come from the dialogue assistant (assistant unavailable, or "
+        "search-only mode) or the assistant did not understand; the messages then come from the search.",
+    )
+
+
+class ChatRequest(BaseModel):
+    """One user turn."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"session_id": None, "message": "Ich bin blind und wohne in Köln. Gibt es Geld vom LVR?"},
+                {
+                    "session_id": "3f2a9c1e8b7d4a6f9e0c1b2a3d4e5f60",
+                    "message": '/choose_service{"service_id":"blindengeld"}',
+                },
+            ]
+        }
+    )
+
+    session_id: str | None = Field(
+        default=None,
+        pattern=SESSION_ID_PATTERN,
+        description="Conversation id from the previous answer; null starts a new conversation.",
+    )
+    message: str = Field(
+        max_length=MESSAGE_MAX,
+        description=f"The user's text or a button payload; at most {MESSAGE_MAX} characters. Plain text: control "
+        "characters are removed, HTML is passed on as text and never interpreted.",
+    )
+
+    @field_validator("message")
+    @classmethod
+    def _clean_message(cls, value: str) -> str:
+        cleaned = clean_text(value)
+        if not cleaned:
+            raise ValueError("message is empty (after removing control characters and spaces)")
+        return cleaned
+
+
+class ChatResponse(_Out):
+    """The bot's answer to one turn."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "session_id": "3f2a9c1e8b7d4a6f9e0c1b2a3d4e5f60",
+                    "messages": [
+                        {
+                            "text": "Blinde Menschen im Rheinland bekommen vom LVR Blindengeld. Wo wohnen Sie?",
+                            "buttons": [
+                                {
+                                    "title": "Welche Unterlagen?",
+                                    "payload": '/ask_documents{"service_id":"blindengeld"}',
+                                }
+                            ],
+                        }
+                    ],
+                    "metadata": {
+                        "service_ids": ["blindengeld"],
+                        "authority": "LVR",
+                        "handoff": None,
+                        "fallback": False,
+                    },
+                }
+            ]
+        }
+    )
+
+    session_id: str = Field(description="Send it with the next message of this conversation.")
+    messages: list[ChatMessage] = Field(description="Bot messages of this turn, in order.")
+    metadata: TurnMetadata
+
+
+# --- health ---------------------------------------------------------------------------------------------------
+
+
+class ComponentHealth(_Out):
+    """State of one component."""
+
+    status: ComponentState  # disabled: not used in this configuration, not required
+    reason: str | None = None  # why not up
+    count: int | None = None  # catalogue: number of services
+    mode: str | None = None  # retriever: hybrid | lexical-only
+    rebuild: str | None = None  # retriever: command that rebuilds the index
+    url: str | None = None  # rasa / action server: the probed loopback address (no token)
+
+
+class HealthResponse(_Out):
+    """Answer of GET /health: HTTP 200 when every required component is up, else 503 with the same body."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "degraded",
+                    "chat_backend": "rasa",
+                    "components": {
+                        "catalogue": {"status": "up", "count": 62},
+                        "retriever": {
+                            "status": "degraded",
+                            "mode": "lexical-only",
+                            "reason": "index missing: knowledge/build/index/manifest.json",
+                            "rebuild": "make index",
+                        },
+                        "rasa": {"status": "up", "url": "http://127.0.0.1:18000"},
+                        "action_server": {"status": "up", "url": "http://127.0.0.1:28000/health"},
+                    },
+                }
+            ]
+        }
+    )
+
+    status: Literal["up", "degraded"]  # up only when every required component is up
+    chat_backend: Literal["rasa", "none"]
+    components: dict[str, ComponentHealth]

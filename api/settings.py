@@ -1,0 +1,106 @@
+"""Settings of the API: one pydantic-settings class, read from the environment (prefix ``BK_``, plus ``PORT``).
+
+``get_settings()`` is cached; ``create_app(settings)`` takes an explicit instance, which is how tests override it.
+Loopback ports derive from ``PORT`` as in docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from knowledge.catalogue import DEFAULT_CATALOGUE_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: The command that rebuilds the search index (shown by /health when the index is missing or stale).
+REBUILD_COMMAND = "make index"
+
+
+class Settings(BaseSettings):
+    """Everything the API reads from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="BK_", extra="ignore", validate_default=True)
+
+    port: int = Field(default=8000, ge=1, le=65535, validation_alias=AliasChoices("PORT", "BK_PORT"))  # public API port
+    host: str = "127.0.0.1"  # bind address of `python -m api`
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+
+    # Chat backend: "rasa" forwards to the Rasa REST channel; "none" answers from the search only.
+    chat_backend: Literal["rasa", "none"] = "rasa"
+    rasa_url: str = ""  # empty: http://127.0.0.1:{PORT+10000}
+    rasa_token: SecretStr = SecretStr("")  # token of the Rasa REST channel and HTTP API
+    actions_port: int = Field(default=0, ge=0, le=65535)  # 0: PORT+20000
+    rasa_connect_timeout: float = Field(default=1.0, gt=0)  # seconds
+    rasa_read_timeout: float = Field(default=10.0, gt=0)  # seconds; a chat turn may run several actions
+    health_timeout: float = Field(default=1.5, gt=0)  # seconds per component probe of /health
+    # SQLite tracker store of Rasa; DELETE /api/v1/chat/{id} removes the conversation's rows there. Empty: skip.
+    tracker_db: Path | None = ROOT / "var" / "tracker.db"
+
+    # Knowledge
+    catalogue_dir: Path = DEFAULT_CATALOGUE_DIR
+    index_dir: Path = ROOT / "knowledge" / "build" / "index"
+    embedding_model: str = "builtin"  # "builtin" = knowledge/build/model; else a sentence-transformers name/path
+    search_mode: Literal["hybrid", "lexical"] = "hybrid"  # "lexical" skips index and model (tests, small hosts)
+
+    # Partner / widget support
+    allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)  # comma separated in the env
+    chat_rate_limit: int = Field(default=30, ge=0)  # requests per window and client IP on /api/v1/chat; 0 = off
+    search_rate_limit: int = Field(default=120, ge=0)  # the same for /api/v1/services and /api/v1/vocab; 0 = off
+    rate_limit_window: float = Field(default=10.0, gt=0)  # seconds
+    static_dir: Path = ROOT / "api" / "static"
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _exact_origins(cls, values: list[str]) -> list[str]:
+        cleaned: list[str] = []
+        for origin in values:
+            if origin == "*":
+                raise ValueError("list the allowed origins explicitly; '*' is not accepted")
+            if not origin.startswith(("http://", "https://")):
+                raise ValueError(f"origin {origin!r} must start with http:// or https://")
+            cleaned.append(origin.rstrip("/"))
+        return cleaned
+
+    @field_validator("tracker_db", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("catalogue_dir", "index_dir", "static_dir", "tracker_db")
+    @classmethod
+    def _relative_to_root(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_absolute():
+            return ROOT / value
+        return value
+
+    @model_validator(mode="after")
+    def _derived_ports(self) -> Settings:
+        if not self.rasa_url:
+            self.rasa_url = f"http://127.0.0.1:{self.port + 10000}"
+        self.rasa_url = self.rasa_url.rstrip("/")
+        if not self.actions_port:
+            self.actions_port = self.port + 20000
+        return self
+
+    @property
+    def actions_health_url(self) -> str:
+        """Health endpoint of the rasa-sdk action server (loopback)."""
+        return f"http://127.0.0.1:{self.actions_port}/health"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings from the environment, read once."""
+    return Settings()

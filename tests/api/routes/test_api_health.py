@@ -1,0 +1,81 @@
+"""GET /health: every component, 200 only when all required ones are up, else 503 with the same body."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bk_api_testkit import TOKEN, MakeClient, StartServer, rasa_routes
+
+from knowledge.catalogue import Catalogue
+
+
+def test_search_only_mode_is_up_without_rasa(make_client: MakeClient, catalogue: Catalogue) -> None:
+    response = make_client().get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "up"
+    assert body["chat_backend"] == "none"
+    assert body["components"]["catalogue"] == {"status": "up", "count": len(catalogue)}
+    assert body["components"]["retriever"]["mode"] == "lexical-only"
+    assert body["components"]["rasa"]["status"] == "disabled"
+    assert body["components"]["action_server"]["status"] == "disabled"
+
+
+def test_all_up_with_rasa_and_action_server(make_client: MakeClient, fake_server: StartServer) -> None:
+    rasa = fake_server(routes=rasa_routes((200, [])))
+    actions = fake_server(routes={"GET /health": (200, {"status": "ok"})})
+    client = make_client(chat_backend="rasa", rasa_url=rasa.url, actions_port=actions.port)
+    response = client.get("/health")
+    assert response.status_code == 200, response.json()
+    components = response.json()["components"]
+    assert components["rasa"] == {"status": "up", "url": rasa.url}
+    assert components["action_server"] == {"status": "up", "url": f"{actions.url}/health"}
+    [status] = [r for r in rasa.requests if r.path == "/status"]
+    assert status.query == {"token": [TOKEN]}
+
+
+def test_rasa_and_action_server_down_is_503_with_reasons(make_client: MakeClient, closed_port: int) -> None:
+    client = make_client(chat_backend="rasa", rasa_url=f"http://127.0.0.1:{closed_port}", actions_port=closed_port)
+    response = client.get("/health")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["components"]["rasa"]["status"] == "down"
+    assert body["components"]["rasa"]["reason"]
+    assert body["components"]["action_server"]["status"] == "down"
+    assert body["components"]["catalogue"]["status"] == "up"
+    assert TOKEN not in response.text
+
+
+def test_rasa_without_a_model_is_down(make_client: MakeClient, fake_server: StartServer) -> None:
+    rasa = fake_server(routes={"GET /status": (409, {"message": "No agent loaded"})})
+    actions = fake_server(routes={"GET /health": (200, {"status": "ok"})})
+    client = make_client(chat_backend="rasa", rasa_url=rasa.url, actions_port=actions.port)
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert "409" in response.json()["components"]["rasa"]["reason"]
+
+
+def test_slow_rasa_does_not_hang_health(make_client: MakeClient, fake_server: StartServer) -> None:
+    rasa = fake_server(routes=rasa_routes((200, [])), delay=2.0)
+    actions = fake_server(routes={"GET /health": (200, {"status": "ok"})})
+    client = make_client(chat_backend="rasa", rasa_url=rasa.url, actions_port=actions.port, health_timeout=0.2)
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json()["components"]["rasa"]["status"] == "down"
+    assert response.json()["components"]["action_server"]["status"] == "up"
+
+
+def test_missing_index_starts_lexical_only_and_reports_degraded(make_client: MakeClient, tmp_path: Path) -> None:
+    client = make_client(search_mode="hybrid", index_dir=tmp_path / "no-index-here")
+    response = client.get("/health")
+    assert response.status_code == 503
+    retriever = response.json()["components"]["retriever"]
+    assert retriever["status"] == "degraded"
+    assert retriever["mode"] == "lexical-only"
+    assert retriever["reason"].startswith("index missing")
+    assert retriever["rebuild"] == "make index"
+    # and the API still serves searches
+    search = client.get("/api/v1/services/search", params={"q": "Hilfe"})
+    assert search.status_code == 200
+    assert search.json()["mode"] == "lexical-only"

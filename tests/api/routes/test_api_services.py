@@ -1,0 +1,191 @@
+"""The caseworker API over the real catalogue (lexical search): search, filters, list, detail, vocabularies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.schemas import QUERY_MAX, TOP_MAX
+from knowledge.catalogue import Catalogue
+from knowledge.vocab import LEBENSLAGEN, PROVIDERS, SECTIONS, TARGET_GROUPS
+
+SEARCH = "/api/v1/services/search"
+
+
+def _some_service_with_title_words(catalogue: Catalogue) -> tuple[str, str]:
+    """A service id and a query made from its own title."""
+    service = next(iter(catalogue))
+    return service.id, service.title
+
+
+def test_search_finds_a_service_by_its_title(client: TestClient, catalogue: Catalogue) -> None:
+    for service in list(catalogue)[:10]:
+        response = client.get(SEARCH, params={"q": service.title, "top": 5})
+        assert response.status_code == 200
+        body = response.json()
+        assert body["mode"] == "lexical-only"
+        assert body["query"] == service.title
+        ids = [r["id"] for r in body["results"]]
+        assert service.id in ids, f"{service.id} not found by its own title"
+
+
+def test_search_result_fields_come_from_the_catalogue(client: TestClient, catalogue: Catalogue) -> None:
+    _, query = _some_service_with_title_words(catalogue)
+    results = client.get(SEARCH, params={"q": query}).json()["results"]
+    assert results
+    for result in results:
+        assert set(result) == {"id", "title", "teaser", "provider", "score"}
+        service = catalogue[result["id"]]
+        assert result["title"] == service.title
+        assert result["teaser"] == service.teaser
+        assert result["provider"] == service.responsible.provider
+    scores = [r["score"] for r in results]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("top", [1, 3, TOP_MAX])
+def test_search_top_bounds_the_number_of_results(client: TestClient, catalogue: Catalogue, top: int) -> None:
+    query = " ".join(s.title for s in list(catalogue)[:5])[:QUERY_MAX]
+    results = client.get(SEARCH, params={"q": query, "top": top}).json()["results"]
+    assert 1 <= len(results) <= top
+
+
+def test_search_filters_by_lebenslage(client: TestClient, catalogue: Catalogue) -> None:
+    service = next(iter(catalogue))
+    lebenslage = service.lebenslagen[0]
+    results = client.get(SEARCH, params={"q": service.title, "lebenslage": lebenslage, "top": 50}).json()["results"]
+    assert service.id in [r["id"] for r in results]
+    assert all(lebenslage in catalogue[r["id"]].lebenslagen for r in results)
+
+
+def test_search_filters_by_provider(client: TestClient, catalogue: Catalogue) -> None:
+    for provider in PROVIDERS:
+        services = [s for s in catalogue if s.responsible.provider == provider]
+        if not services:
+            continue
+        query = " ".join(s.title for s in services)[:QUERY_MAX]
+        results = client.get(SEARCH, params={"q": query, "provider": provider, "top": 50}).json()["results"]
+        assert results
+        assert {r["provider"] for r in results} == {provider}
+
+
+def test_list_returns_every_service(client: TestClient, catalogue: Catalogue) -> None:
+    body = client.get("/api/v1/services").json()
+    assert body["count"] == len(catalogue) == len(body["services"])
+    assert [s["id"] for s in body["services"]] == catalogue.ids
+
+
+@pytest.mark.parametrize("parameter", ["lebenslage", "provider", "target_group"])
+def test_list_filters(client: TestClient, catalogue: Catalogue, parameter: str) -> None:
+    def values(service: Any) -> list[str]:
+        return {
+            "lebenslage": service.lebenslagen,
+            "provider": [service.responsible.provider],
+            "target_group": service.target_groups,
+        }[parameter]
+
+    used = sorted({v for s in catalogue for v in values(s)})
+    assert used
+    for value in used:
+        body = client.get("/api/v1/services", params={parameter: value}).json()
+        expected = [s.id for s in catalogue if value in values(s)]
+        assert [s["id"] for s in body["services"]] == expected
+        assert body["count"] == len(expected)
+
+
+def test_list_filters_combine(client: TestClient, catalogue: Catalogue) -> None:
+    service = next(iter(catalogue))
+    params = {
+        "lebenslage": service.lebenslagen[0],
+        "target_group": service.target_groups[0],
+        "provider": service.responsible.provider,
+    }
+    ids = [s["id"] for s in client.get("/api/v1/services", params=params).json()["services"]]
+    assert service.id in ids
+    for sid in ids:
+        other = catalogue[sid]
+        assert params["lebenslage"] in other.lebenslagen and params["target_group"] in other.target_groups
+
+
+def test_detail_is_the_full_record_plus_derived_fields(client: TestClient, catalogue: Catalogue) -> None:
+    for service in catalogue:
+        response = client.get(f"/api/v1/services/{service.id}")
+        assert response.status_code == 200
+        body = response.json()
+        record = service.model_dump(mode="json")
+        assert {k: body[k] for k in record} == record
+        assert body["provider"] == service.responsible.provider
+        assert [x["id"] for x in body["lebenslagen_labels"]] == service.lebenslagen
+        assert all(x["label"] == LEBENSLAGEN[x["id"]] for x in body["lebenslagen_labels"])
+        assert all(x["label"] == TARGET_GROUPS[x["id"]] for x in body["target_groups_labels"])
+        assert [r["id"] for r in body["related_services"]] == [i for i in service.related if i in catalogue]
+        assert body["page_url"] == f"/beratung/{service.id}"
+
+
+@pytest.mark.parametrize("service_id", ["does-not-exist", "BLINDENGELD", "a" * 300, "..%2F..%2Fetc", "%3Cscript%3E"])
+def test_detail_of_an_unknown_id_is_404(client: TestClient, service_id: str) -> None:
+    response = client.get(f"/api/v1/services/{service_id}")
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
+
+
+def test_vocab_lists_all_values_with_labels_and_counts(client: TestClient, catalogue: Catalogue) -> None:
+    body = client.get("/api/v1/vocab").json()
+    assert [(e["id"], e["label"]) for e in body["lebenslagen"]] == list(LEBENSLAGEN.items())
+    assert [(e["id"], e["label"]) for e in body["target_groups"]] == list(TARGET_GROUPS.items())
+    assert [e["id"] for e in body["providers"]] == list(PROVIDERS)
+    assert [(e["id"], e["label"]) for e in body["sections"]] == list(SECTIONS.items())
+    for entry in body["lebenslagen"]:
+        assert entry["count"] == sum(entry["id"] in s.lebenslagen for s in catalogue)
+    assert sum(e["count"] for e in body["providers"]) == len(catalogue)
+
+
+# --- bad input: a clear 4xx with a JSON reason ----------------------------------------------------------------
+
+BAD_SEARCHES: list[tuple[dict[str, Any], int, str, str]] = [
+    # params, status, error code, parameter named in the answer
+    ({}, 422, "invalid_request", "q"),
+    ({"q": ""}, 422, "invalid_query", "q"),
+    ({"q": "   "}, 422, "invalid_query", "q"),
+    ({"q": "\x00\x01\x7f"}, 422, "invalid_query", "q"),
+    ({"q": "a" * (QUERY_MAX + 1)}, 422, "invalid_request", "q"),
+    ({"q": "Hilfe", "top": 0}, 422, "invalid_request", "top"),
+    ({"q": "Hilfe", "top": TOP_MAX + 1}, 422, "invalid_request", "top"),
+    ({"q": "Hilfe", "top": -1}, 422, "invalid_request", "top"),
+    ({"q": "Hilfe", "top": "drei"}, 422, "invalid_request", "top"),
+    ({"q": "Hilfe", "top": "2.5"}, 422, "invalid_request", "top"),
+    ({"q": "Hilfe", "lebenslage": "urlaub"}, 422, "unknown_filter_value", "lebenslage"),
+    ({"q": "Hilfe", "provider": "lvr"}, 422, "unknown_filter_value", "provider"),
+]
+
+
+@pytest.mark.parametrize(("params", "status", "error", "parameter"), BAD_SEARCHES)
+def test_bad_search_input(client: TestClient, params: dict[str, Any], status: int, error: str, parameter: str) -> None:
+    response = client.get(SEARCH, params=params)
+    assert response.status_code == status
+    body = response.json()
+    assert body["error"] == error
+    assert body["parameter"] == parameter
+    assert body["detail"]
+
+
+def test_query_of_exactly_the_limit_is_accepted(client: TestClient) -> None:
+    assert client.get(SEARCH, params={"q": "Hilfe " * (QUERY_MAX // 6)}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("parameter", "allowed"),
+    [("lebenslage", list(LEBENSLAGEN)), ("provider", list(PROVIDERS)), ("target_group", list(TARGET_GROUPS))],
+)
+def test_unknown_filter_value_lists_the_allowed_values(client: TestClient, parameter: str, allowed: list[str]) -> None:
+    response = client.get("/api/v1/services", params={parameter: "gibt-es-nicht"})
+    assert response.status_code == 422
+    body = response.json()
+    assert body == {
+        "error": "unknown_filter_value",
+        "detail": f"unknown {parameter} 'gibt-es-nicht'",
+        "parameter": parameter,
+        "allowed": allowed,
+    }
