@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     rasa_url: str = ""  # empty: http://127.0.0.1:{PORT+10000}
     rasa_token: SecretStr = SecretStr("")  # token of the Rasa REST channel and HTTP API
     actions_port: int = Field(default=0, ge=0, le=65535)  # 0: PORT+20000
+    actions_url: str = ""  # empty: http://127.0.0.1:{actions_port}; another host in docker-compose
     rasa_connect_timeout: float = Field(default=1.0, gt=0)  # seconds
     rasa_read_timeout: float = Field(default=10.0, gt=0)  # seconds; a chat turn may run several actions
     health_timeout: float = Field(default=1.5, gt=0)  # seconds per component probe of /health
@@ -92,12 +93,15 @@ class Settings(BaseSettings):
         self.rasa_url = self.rasa_url.rstrip("/")
         if not self.actions_port:
             self.actions_port = self.port + 20000
+        if not self.actions_url:
+            self.actions_url = f"http://127.0.0.1:{self.actions_port}"
+        self.actions_url = self.actions_url.rstrip("/")
         return self
 
     @property
     def actions_health_url(self) -> str:
-        """Health endpoint of the rasa-sdk action server (loopback)."""
-        return f"http://127.0.0.1:{self.actions_port}/health"
+        """Health endpoint of the rasa-sdk action server."""
+        return f"{self.actions_url}/health"
 
 
 @lru_cache(maxsize=1)
