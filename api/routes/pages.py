@@ -2,8 +2,9 @@
 
 /                    api/static/index.html      (else a small JSON pointer to /docs and /health)
 /beratung            api/static/beratung.html   caseworker search page
-/beratung/{id}       api/static/service.html    detail page of one service (404 for an unknown id)
-/static/…            api/static/…               widget.js, widget.css, images
+/beratung/{id}       api/static/beratung.html   the same page, opened on one service (404 for an unknown id)
+/widget.js           api/static/widget.js       the embeddable widget (one script tag), and /widget.css beside it
+/static/…            api/static/…               everything else (pages' scripts and styles)
 """
 
 from __future__ import annotations
@@ -51,7 +52,25 @@ def caseworker_page(settings: SettingsDep) -> FileResponse:
 def service_page(service_id: str, settings: SettingsDep, catalogue: CatalogueDep) -> FileResponse:
     if service_id not in catalogue:
         raise ApiError(404, "not_found", f"no service with id {service_id[:100]!r}")
-    return _page(settings.static_dir, "service.html")
+    return _page(settings.static_dir, "beratung.html")
+
+
+def _asset(static_dir: Path, name: str, media_type: str) -> FileResponse:
+    path = static_dir / name
+    if not path.is_file():
+        raise ApiError(404, "not_found", f"{name} is not installed")
+    # Partner pages load the widget cross-origin; a short cache keeps updates quick to arrive.
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get("/widget.js")
+def widget_script(settings: SettingsDep) -> FileResponse:
+    return _asset(settings.static_dir, "widget.js", "text/javascript; charset=utf-8")
+
+
+@router.get("/widget.css")
+def widget_styles(settings: SettingsDep) -> FileResponse:
+    return _asset(settings.static_dir, "widget.css", "text/css; charset=utf-8")
 
 
 def static_files(static_dir: Path) -> OptionalStaticFiles:

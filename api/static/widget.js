@@ -1,6 +1,6 @@
 /*! LVR-Beratungskompass – chat widget. Plain JavaScript, no build step, no dependencies. See docs/widget.md.
  *
- * Embed:  <script src="https://host/static/widget.js" data-api="https://host" defer></script>
+ * Embed:  <script src="https://host/widget.js" data-api="https://host" defer></script>
  *
  * - Renders into the open Shadow DOM of a <beratungskompass-chat> element, so host-page CSS cannot restyle it
  *   (widget.css is loaded into the shadow root, next to this file).
@@ -422,7 +422,7 @@
 
   function readAloudButton(text) {
     if (!("speechSynthesis" in window) || typeof window.SpeechSynthesisUtterance !== "function") return null;
-    const button = h("button", { type: "button", class: "bk-button bk-small", "aria-pressed": "false" }, T.readAloud);
+    const button = h("button", { type: "button", class: "bk-button bk-small" }, T.readAloud);
     button.addEventListener("click", () => {
       const wasMine = speaking === button;
       stopSpeaking();
@@ -433,7 +433,6 @@
         if (speaking === button) stopSpeaking();
       };
       speaking = button;
-      button.setAttribute("aria-pressed", "true");
       button.textContent = T.stopReading;
       window.speechSynthesis.speak(utterance);
     });
@@ -442,7 +441,6 @@
 
   function stopSpeaking() {
     if (speaking) {
-      speaking.setAttribute("aria-pressed", "false");
       speaking.textContent = T.readAloud;
       speaking = null;
     }
@@ -601,7 +599,30 @@
     }
   }
 
+  const FULLSCREEN = "(max-width: 34em), (max-height: 34em)"; // as in widget.css
+
+  /** Full-screen panel: it covers the page, so Tab wraps inside it (Escape or the close button leave it). */
+  function keepFocusInside(event) {
+    if (!window.matchMedia?.(FULLSCREEN).matches) return;
+    const focusable = [...panel.querySelectorAll("button, input, a[href], [tabindex='0']")].filter((el) => el.getClientRects().length > 0);
+    if (!focusable.length) return;
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    const active = root.activeElement;
+    if (event.shiftKey && (active === first || !panel.contains(active))) {
+      last.focus();
+      event.preventDefault();
+    } else if (!event.shiftKey && active === last) {
+      first.focus();
+      event.preventDefault();
+    }
+  }
+
   function onPanelKey(event) {
+    if (event.key === "Tab") {
+      keepFocusInside(event);
+      return;
+    }
     if (event.key === "Escape" && !event.defaultPrevented) {
       if (!confirmBox.hidden) {
         cancelRemove();

@@ -1,0 +1,206 @@
+"""Helpers of the browser tests (imported by conftest.py and the test modules): the partner sites, the product
+handle, Chromium settings and shortcuts into the widget's open shadow root."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
+CHROMIUM = Path(os.environ.get("BK_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WIDGET = "beratungskompass-chat"  # the widget's host element; its open shadow root holds the UI
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- small static sites on other origins ----------------------------------------------------------------------
+
+
+@dataclass
+class Site:
+    """A static site served by http.server from ``directory`` on a loopback port."""
+
+    directory: Path
+    port: int = 0
+    server: ThreadingHTTPServer | None = None
+    thread: threading.Thread | None = None
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Site:
+        class Quiet(SimpleHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(self.directory)))
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
+
+PARTNER_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Partner portal (test)</title>
+  <link rel="icon" href="data:,">
+  <style>
+    /* A hostile host stylesheet: none of it may reach the widget's UI. */
+    * {{ font-size: 9px !important; color: #ff00ff !important; letter-spacing: 3px !important; }}
+    button {{ display: none !important; }}
+    p {{ text-transform: uppercase !important; }}
+  </style>
+  <script>
+    window.__events = [];
+    window.addEventListener("message", (event) => {{
+      if (event.source !== window || event.origin !== window.location.origin) return;
+      if (event.data && typeof event.data.type === "string" && event.data.type.startsWith("beratungskompass:")) {{
+        window.__events.push({{origin: event.origin, data: event.data}});
+      }}
+    }});
+  </script>
+  <script src="{api}/widget.js" data-api="{api}" data-open="true" defer></script>
+</head>
+<body>
+  <main><h1>Partner portal</h1><p>A page on another origin that embeds the Beratungskompass widget.</p></main>
+</body>
+</html>
+"""
+
+FOREIGN_PAGE = """<!doctype html>
+<html lang="de">
+<head><meta charset="utf-8"><title>Nicht freigegebene Seite (Test)</title><link rel="icon" href="data:,">
+<script src="{api}/widget.js" data-api="{api}" data-open="true" defer></script></head>
+<body><main><h1>Nicht freigegebener Ursprung</h1></main></body>
+</html>
+"""
+
+
+@dataclass
+class Product:
+    """The running API and the sites around it."""
+
+    url: str  # http://127.0.0.1:<port>
+    partner: Site
+    foreign: Site
+    chat_backend: str
+    log_file: Path
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def partner_page(self) -> str:
+        return f"{self.partner.origin}/partner.html"
+
+    @property
+    def foreign_page(self) -> str:
+        return f"{self.foreign.origin}/foreign.html"
+
+
+@dataclass
+class PageErrors:
+    """Uncaught errors and dialogs of the pages of one test."""
+
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+NewPage = Callable[..., Any]
+
+
+# --- helpers for the widget's shadow DOM ------------------------------------------------------------------------
+
+
+def widget_active(page: Any) -> dict[str, Any] | None:
+    """The focused element inside the widget's shadow root: class, text, tag (None when focus is elsewhere)."""
+    result: dict[str, Any] | None = page.evaluate(
+        """(name) => {
+            const host = document.querySelector(name);
+            const el = host && document.activeElement === host ? host.shadowRoot.activeElement : null;
+            return el ? {cls: el.className, text: el.textContent.trim(), tag: el.tagName.toLowerCase(),
+                         role: el.getAttribute('role')} : null;
+        }""",
+        WIDGET,
+    )
+    return result
+
+
+def session_state(page: Any) -> dict[str, Any] | None:
+    """The widget's sessionStorage entry (parsed), or None."""
+    raw = page.evaluate(
+        "() => { for (let i = 0; i < sessionStorage.length; i++) { const k = sessionStorage.key(i);"
+        " if (k.startsWith('beratungskompass:')) return sessionStorage.getItem(k); } return null; }"
+    )
+    return json.loads(raw) if raw else None
+
+
+def open_widget(page: Any) -> None:
+    """Open the widget with its launcher (when closed) and wait until the input is there."""
+    launcher = page.locator(f"{WIDGET} .bk-launcher")
+    launcher.wait_for(state="attached")
+    if launcher.is_visible():
+        launcher.click()
+    page.locator(f"{WIDGET} .bk-input").wait_for(state="visible")
+
+
+def send_text(page: Any, text: str) -> None:
+    """Type a message into the widget and send it with Enter; wait for the answer of this turn."""
+    before = user_messages(page)
+    page.locator(f"{WIDGET} .bk-input").fill(text)
+    page.locator(f"{WIDGET} .bk-input").press("Enter")
+    wait_bot_turns(page, before + 1)
+
+
+def user_messages(page: Any) -> int:
+    """Number of user messages in the widget's conversation."""
+    count: int = page.locator(f"{WIDGET} .bk-user").count()
+    return count
+
+
+def wait_bot_turns(page: Any, turns: int, timeout: float = 15.0) -> None:
+    """Wait until ``turns`` user messages are answered (log not busy) – or an error notice appeared."""
+    page.wait_for_function(
+        """([name, turns]) => {
+            const root = document.querySelector(name)?.shadowRoot;
+            if (!root) return false;
+            const busy = root.querySelector('.bk-log').getAttribute('aria-busy') === 'true';
+            return !busy && root.querySelectorAll('.bk-user').length >= turns;
+        }""",
+        arg=[WIDGET, turns],
+        timeout=timeout * 1000,
+    )
