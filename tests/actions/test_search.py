@@ -1,0 +1,213 @@
+"""action_search_services: answer with the best few, or ask back (vague situation, close results)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from action_harness import choose, chosen_ids, run, snapshot
+
+from actions import deps, texts
+from actions.search import THRESHOLDS, ActionSearchServices, Findings, content_words, decide, find
+
+ACTION = ActionSearchServices()
+LEBENSLAGE_PAYLOADS = [payload for _, _, payload in texts.LEBENSLAGE_CHOICES]
+
+
+# --- the decision rule (pure) ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    score: float
+    service: Any = None
+
+
+def hits(*scores: float) -> list[Hit]:
+    return [Hit(f"s{i}", score) for i, score in enumerate(scores)]
+
+
+T = THRESHOLDS
+STRONG, WEAK, NONE = T.strong * 2, (T.min_evidence + T.strong) / 2, T.min_evidence / 2  # lexical evidence levels
+CLOSE = 1 - T.margin / 2  # a score within the margin of the top score 1.0
+APART = 1 - T.margin * 2
+RELATED = T.related + (1 - T.related) / 4
+
+
+@pytest.mark.parametrize(
+    ("scores", "words", "evidence", "clarified", "kind", "shown"),
+    [
+        # one clearly best result → answer, with related ones that are not too far behind
+        ((1.0, 0.2), 5, STRONG, False, "clear", 1),
+        ((1.0, min(APART, RELATED), 0.1), 5, STRONG, False, "clear", 2),
+        ((1.0, APART, 0.1), 5, WEAK, False, "clear", 1 + (T.related <= APART)),  # long: weak evidence is enough
+        # the best results are within the margin → ask between them
+        ((1.0, CLOSE), 5, STRONG, False, "close", 2),
+        ((1.0, 1.0, 1.0, 0.5), 5, STRONG, False, "close", 3),
+        # few content words and no strong evidence → ask about the situation, but only once
+        ((1.0, 0.1), T.min_words - 1, WEAK, False, "vague", 0),
+        ((1.0, 0.1), T.min_words - 1, WEAK, True, "options", 2),
+        # no content word at all → always vague
+        ((1.0, 0.1), 0, STRONG, False, "vague", 0),
+        # few words but strong evidence (the service's name) → answer
+        ((1.0, 0.1), 1, STRONG, False, "clear", 1),
+        # nothing relevant: no hits, or too little evidence
+        ((), 5, None, False, "none", 0),
+        ((1.0, 0.5), 5, NONE, False, "none", 0),
+        ((1.0, 0.5), 1, NONE, False, "vague", 0),
+        ((), 1, None, True, "none", 0),
+        # a retriever without lexical evidence: decided by words and scores alone
+        ((1.0, 0.2), 5, None, False, "clear", 1),
+        ((1.0, 0.2), 1, None, False, "vague", 0),
+    ],
+)
+def test_decide(scores: tuple[float, ...], words: int, evidence: float | None, clarified: bool, kind: str,
+                shown: int) -> None:  # fmt: skip
+    decision = decide(Findings(hits(*scores), words, evidence), T, clarified=clarified)  # type: ignore[arg-type]
+    assert (decision.kind, len(decision.hits)) == (kind, shown)
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Hilfe", 0),
+        ("Ich brauche Hilfe bei einem Antrag", 0),
+        ("Blindengeld", 1),
+        ("Ich bin blind und brauche Geld", 2),
+        ("Mein Sohn ist 4 und hat Autismus", 2),
+    ],
+)
+def test_content_words(text: str, count: int) -> None:
+    assert len(content_words(text)) == count
+
+
+# --- the action -----------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected_top", "place", "authority"),
+    [
+        ("Ich bin seit meiner Geburt blind und wohne in Köln. Wie bekomme ich Blindengeld?", "blindengeld",
+         "Köln", "LVR"),
+        ("Wo beantrage ich einen Schwerbehindertenausweis? Ich wohne in Troisdorf.", "schwerbehindertenausweis",
+         "Troisdorf", "Kreis/kreisfreie Stadt"),
+        ("Ich möchte das Persönliche Budget beantragen und wohne in Dortmund.", "persoenliches-budget", "Dortmund",
+         "LWL"),
+        ("Was ist eine KoKoBe?", "kokobe", None, None),
+    ],
+)  # fmt: skip
+def test_clear_request_is_answered_with_teaser_buttons_and_metadata(
+    catalogue: Any, text: str, expected_top: str, place: str | None, authority: str | None
+) -> None:
+    out = run(ACTION, snapshot(text))
+    service = catalogue[expected_top]
+    assert out.slots["service_id"] == expected_top
+    assert out.slots["candidate_ids"][0] == expected_top
+    assert len(out.slots["candidate_ids"]) <= 3
+    assert service.teaser in out.text
+    assert f'/ask_documents{{"service_id":"{expected_top}"}}' in out.payloads
+    assert out.metadata is not None and out.last_is_metadata
+    assert out.metadata["service_ids"][0] == expected_top
+    assert out.metadata["authority"] == authority
+    assert out.metadata["fallback"] is False and out.metadata["handoff"] is None
+    if place:
+        assert out.slots["place"] == place
+    else:
+        assert "place" not in out.slots
+
+
+@pytest.mark.parametrize("text", ["Hilfe", "Ich brauche Hilfe bei einem Antrag", "Ich habe eine Frage"])
+def test_vague_situation_gets_a_lebenslage_question(text: str) -> None:
+    out = run(ACTION, snapshot(text))
+    assert out.text == texts.VAGUE_QUESTION(False)
+    assert out.payloads == LEBENSLAGE_PAYLOADS
+    assert out.slots["situation"] == text
+    assert out.slots.get("service_id") is None
+    assert out.metadata == {"service_ids": [], "authority": None, "handoff": None, "fallback": False}
+
+
+@pytest.mark.parametrize("text", ["Ich bin blind", "Frühförderung für mein Kind"])
+def test_close_results_get_a_choice_between_them(text: str) -> None:
+    decision = decide(find(text), THRESHOLDS)
+    assert decision.kind == "close", "the example must be close on the real catalogue"
+    out = run(ACTION, snapshot(text))
+    titles = [h.service.button_title for h in decision.hits]
+    assert out.text.startswith(f"Ich habe mehrere passende Angebote gefunden. Geht es um {texts.join_or(titles)}?")
+    assert chosen_ids(out.payloads) == [h.id for h in decision.hits]
+    assert out.slots["situation"] == text
+    assert out.metadata is not None and out.metadata["service_ids"] == [h.id for h in decision.hits]
+
+
+@pytest.mark.parametrize(
+    ("situation", "answer", "lebenslagen"),
+    [
+        ("Ich brauche Hilfe", "Es geht um mein Kind", {"kind-entwicklung", "schule-ausbildung", "familie-adoption",
+                                                       "kita-jugendhilfe-traeger"}),
+        ("Ich brauche Unterstützung", "Es geht um Arbeit und Beruf", {"arbeit-beruf", "arbeitgeber",
+                                                                     "schule-ausbildung"}),
+    ],
+)  # fmt: skip
+def test_answer_to_the_clarifying_question_is_combined_with_the_situation(
+    catalogue: Any, situation: str, answer: str, lebenslagen: set[str]
+) -> None:
+    out = run(ACTION, snapshot(answer, slots={"situation": situation}))
+    shown = out.metadata["service_ids"] if out.metadata else []
+    assert shown, "the combined situation must find something"
+    assert all(lebenslagen & set(catalogue[i].lebenslagen) for i in shown)
+    assert out.text != texts.VAGUE_QUESTION(False), "never the same clarifying question twice"
+
+
+def test_a_new_clear_request_during_clarification_replaces_the_situation() -> None:
+    out = run(ACTION, snapshot("Wie beantrage ich das Blindengeld?", slots={"situation": "Hilfe"}))
+    assert out.slots["service_id"] == "blindengeld"
+    assert out.slots["situation"] is None
+
+
+def test_nothing_found_is_said_honestly_with_fallback_metadata() -> None:
+    out = run(ACTION, snapshot("Quantenchromodynamik Xylophon Zwetschgenkuchen"))
+    assert out.text == texts.NOTHING_FOUND(False)
+    assert out.metadata == {"service_ids": [], "authority": None, "handoff": None, "fallback": True}
+
+
+def test_clear_result_for_a_place_dependent_service_asks_for_the_place(catalogue: Any) -> None:
+    out = run(ACTION, snapshot("Ich bin seit meiner Geburt blind. Wie bekomme ich Blindengeld?"))
+    assert out.slots["service_id"] == "blindengeld"
+    assert "Wo wohnen Sie?" in out.visible[-1]["text"]
+    assert out.metadata is not None and out.metadata["authority"] is None
+
+
+def test_leichte_sprache_uses_the_leichte_sprache_text(catalogue: Any) -> None:
+    text = "Ich bin seit meiner Geburt blind und wohne in Köln. Wie bekomme ich Blindengeld?"
+    out = run(ACTION, snapshot(text, slots={"leichte_sprache": True}))
+    assert catalogue["blindengeld"].leichte_sprache in out.text
+    assert catalogue["blindengeld"].teaser not in out.text
+
+
+def test_choose_payload_is_the_contract_format() -> None:
+    assert choose("blindengeld") == '/choose_service{"service_id":"blindengeld"}'
+
+
+def test_search_with_the_built_hybrid_index(monkeypatch: pytest.MonkeyPatch, catalogue: Any) -> None:
+    """The one test on the real hybrid retriever (model + FAISS index), when `make index` has built it."""
+    from knowledge.errors import IndexError_, ModelLoadError
+    from knowledge.search import Retriever
+
+    try:
+        retriever = Retriever.load(catalogue=catalogue)
+    except (IndexError_, ModelLoadError) as exc:
+        pytest.skip(f"no usable index: {exc}")
+    monkeypatch.setattr(deps, "get_retriever", lambda: retriever)
+    out = run(
+        ACTION, snapshot("Ich bin seit meiner Geburt blind und wohne in Köln. Welches Geld bekomme ich vom Land?")
+    )
+    assert out.metadata is not None and "blindengeld" in out.metadata["service_ids"]
+    assert out.slots["place"] == "Köln"
+    assert 1 <= len(out.metadata["service_ids"]) <= 3
+
+
+@pytest.mark.parametrize(
+    ("text", "service_id"),
+    [("Blindengeld", "blindengeld"), ("Persönliches Budget", "persoenliches-budget"), ("KoKoBe", "kokobe")],
+)
+def test_a_service_called_by_its_name_is_answered(text: str, service_id: str) -> None:
+    out = run(ACTION, snapshot(text))
+    assert out.slots["service_id"] == service_id
+    assert out.metadata is not None and out.metadata["service_ids"][0] == service_id
