@@ -31,7 +31,7 @@ class CatalogueError(KnowledgeError):
         super().__init__(f"the catalogue has {len(self.problems)} problem(s):\n{lines}")
 
 
-class IndexError_(KnowledgeError):  # noqa: N801 - trailing underscore avoids shadowing the builtin
+class IndexError_(KnowledgeError):  # noqa: N801, N818 - trailing underscore avoids shadowing the builtin
     """Raised when the search index cannot be used."""
 
 

@@ -1,0 +1,126 @@
+"""The lexical ranker: BM25F over the fields of a service, on the terms of knowledge.text.
+
+Each field has a weight (title, synonyms and search terms count more than the full text) and its own length
+normalisation; the weighted term frequencies are saturated once per term (BM25F, Robertson & Zaragoza 2009).
+All term weights are precomputed into one matrix, so a query is a sum of a few rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.schema import Service
+from knowledge.text import Analyzer, words
+from knowledge.vocab import LEBENSLAGEN, TARGET_GROUPS
+
+#: Field weights: what a service is called counts more than what its long text mentions in passing.
+FIELD_WEIGHTS: dict[str, float] = {
+    "title": 3.0,
+    "synonyms": 3.0,
+    "search_terms": 2.5,
+    "example_questions": 1.5,
+    "teaser": 1.5,
+    "full_text": 1.0,
+    "details": 0.6,  # prerequisites, documents, procedure, hints, costs, deadlines, legal bases
+    "leichte_sprache": 0.6,
+    "labels": 0.5,  # Lebenslagen and target groups
+}
+#: Length normalisation per field (0: none, 1: full); lists of short phrases are hardly length-dependent.
+FIELD_B: dict[str, float] = {
+    "title": 0.3,
+    "synonyms": 0.3,
+    "search_terms": 0.3,
+    "example_questions": 0.5,
+    "teaser": 0.5,
+    "full_text": 0.75,
+    "details": 0.75,
+    "leichte_sprache": 0.75,
+    "labels": 0.3,
+}
+K1 = 1.2
+
+
+def service_fields(service: Service) -> dict[str, str]:
+    """The text of each lexical field of a service."""
+    legal = [f"{b.citation} {b.title or ''}" for b in service.legal_bases]
+    extra = [service.costs, service.deadlines, service.processing_time, service.legal_remedy]
+    details = [*service.prerequisites, *service.documents, *service.procedure, *service.hints, *legal]
+    details += [e for e in extra if e]
+    return {
+        "title": "\n".join(t for t in (service.title, service.title_short) if t),
+        "synonyms": "\n".join(service.synonyms),
+        "search_terms": "\n".join(service.search_terms),
+        "example_questions": "\n".join(service.example_questions),
+        "teaser": service.teaser,
+        "full_text": service.full_text,
+        "details": "\n".join(details),
+        "leichte_sprache": service.leichte_sprache,
+        "labels": "\n".join(
+            [LEBENSLAGEN[x] for x in service.lebenslagen] + [TARGET_GROUPS[x] for x in service.target_groups]
+        ),
+    }
+
+
+def all_texts(services: Iterable[Service]) -> list[str]:
+    """Every lexical text of the services (the vocabulary of the analyzer)."""
+    return [text for s in services for text in service_fields(s).values() if text]
+
+
+@dataclass(frozen=True)
+class LexicalIndex:
+    """Precomputed BM25F weights: one row per term, one column per service."""
+
+    ids: tuple[str, ...]
+    analyzer: Analyzer
+    term_rows: dict[str, int]
+    weights: np.ndarray  # (terms, services) float32: idf * saturated weighted tf
+
+    @classmethod
+    def build(cls, services: Sequence[Service], analyzer: Analyzer | None = None) -> LexicalIndex:
+        """Index the services (in the given order)."""
+        if analyzer is None:
+            analyzer = Analyzer.for_texts(all_texts(services))
+        per_field: dict[str, list[Counter[str]]] = {f: [] for f in FIELD_WEIGHTS}
+        for service in services:
+            for field, text in service_fields(service).items():
+                per_field[field].append(Counter(analyzer.terms(text)))
+        n = len(services)
+        avg_len = {f: max(1e-9, sum(sum(c.values()) for c in cs) / max(1, n)) for f, cs in per_field.items()}
+        pseudo_tf: list[dict[str, float]] = []
+        for i in range(n):
+            combined: dict[str, float] = {}
+            for field, counters in per_field.items():
+                counts = counters[i]
+                length = sum(counts.values())
+                norm = 1.0 - FIELD_B[field] + FIELD_B[field] * length / avg_len[field]
+                for term, tf in counts.items():
+                    combined[term] = combined.get(term, 0.0) + FIELD_WEIGHTS[field] * tf / norm
+            pseudo_tf.append(combined)
+        vocabulary = sorted({t for c in pseudo_tf for t in c})
+        term_rows = {t: i for i, t in enumerate(vocabulary)}
+        weights = np.zeros((len(vocabulary), n), dtype=np.float32)
+        df = Counter(t for c in pseudo_tf for t in c)
+        for j, combined in enumerate(pseudo_tf):
+            for term, weighted_tf in combined.items():
+                idf = math.log(1.0 + (n - df[term] + 0.5) / (df[term] + 0.5))
+                weights[term_rows[term], j] = idf * weighted_tf * (K1 + 1.0) / (weighted_tf + K1)
+        return cls(tuple(s.id for s in services), analyzer, term_rows, weights)
+
+    def query_terms(self, query: str, tokens: Sequence[str] | None = None) -> list[str]:
+        """The analysed terms of a query (with spelling correction and English glossary expansion)."""
+        tokens = words(query) if tokens is None else tokens
+        return self.analyzer.word_terms(tokens, correct=True, expand=True)
+
+    def scores(self, query: str, tokens: Sequence[str] | None = None) -> np.ndarray:
+        """Raw BM25F score of every service for the query (float32, in index order); tokens: words(query)."""
+        counts = Counter(t for t in self.query_terms(query, tokens) if t in self.term_rows)
+        out = np.zeros(len(self.ids), dtype=np.float32)
+        for term, count in counts.items():
+            # repeated query terms count sub-linearly (a compound and its parts often repeat a stem)
+            out += self.weights[self.term_rows[term]] * (1.0 + math.log(count))
+        return out

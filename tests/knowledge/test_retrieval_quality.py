@@ -1,0 +1,30 @@
+"""Retrieval quality on the public dev set (shared/eval/dev.yaml) with the real catalogue and builtin model."""
+
+from __future__ import annotations
+
+import pytest
+from bk_knowledge_testkit import DEV_SET, Built
+
+from knowledge.evaluate import evaluate, load_eval_set
+from knowledge.search import Retriever
+
+pytestmark = pytest.mark.skipif(not DEV_SET.is_file(), reason=f"{DEV_SET} not present")
+
+
+@pytest.fixture(scope="module")
+def report(real_built: Built) -> dict:
+    retriever = Retriever.load(real_built.index_dir, real_built.catalogue, real_built.model)
+    return evaluate(retriever, load_eval_set(DEV_SET))
+
+
+def test_hybrid_reaches_the_targets(report: dict) -> None:
+    hybrid = report["modes"]["hybrid"]
+    assert hybrid["recall@3"] >= 0.90, report["misses"]["hybrid"]
+    assert hybrid["mrr@10"] >= 0.80
+
+
+def test_hybrid_is_at_least_as_good_as_each_half(report: dict) -> None:
+    modes = report["modes"]
+    for half in ("lexical", "dense"):
+        assert modes["hybrid"]["recall@3"] >= modes[half]["recall@3"], half
+        assert modes["hybrid"]["mrr@10"] >= modes[half]["mrr@10"], half
