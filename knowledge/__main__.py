@@ -64,6 +64,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     from knowledge.index import build
 
     catalogue = load_catalogue(_catalogue_dir(args))
+    if args.if_needed:
+        from knowledge.index import outdated_reason
+
+        reason = outdated_reason(catalogue, Path(args.index) if args.index else None, args.model)
+        if reason is None and not args.retrain:
+            print("index: up to date")
+            return 0
+        print(f"index: rebuilding ({reason})")
     report = build(catalogue, Path(args.index) if args.index else None, args.model, retrain=args.retrain)
     m = report.manifest
     if report.model_trained:
@@ -146,6 +154,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="build the builtin model (when needed) and the search index")
     with_index(p)
     p.add_argument("--retrain", action="store_true", help="train the builtin model even when it is up to date")
+    p.add_argument("--if-needed", action="store_true", help="do nothing when the index matches catalogue and model")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("search", help="search the catalogue")

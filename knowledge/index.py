@@ -204,6 +204,29 @@ def check_model(manifest: Manifest, spec: str, fingerprint: str | None, director
         )
 
 
+def outdated_reason(catalogue: Catalogue, directory: Path | None = None, model: str | None = None) -> str | None:
+    """Why the index (or the builtin model behind it) must be rebuilt; None when it is up to date.
+
+    Cheap: reads the manifest and hashes the model files, loads no model (used by `build --if-needed`).
+    """
+    from knowledge.embedding import BUILTIN, builtin_is_current, model_hash, model_path, model_spec
+
+    spec = model_spec(model)
+    directory = index_dir(directory)
+    try:
+        manifest = read_manifest(directory)
+        check_catalogue(manifest, catalogue, directory)
+        path = model_path(spec)
+        check_model(manifest, spec, model_hash(path) if path is not None and path.is_dir() else None, directory)
+    except (IndexMissingError, IndexMismatchError) as exc:
+        return str(exc)
+    if not (directory / FAISS_FILE).is_file() or not (directory / RECORDS_FILE).is_file():
+        return f"the index in {directory} is incomplete"
+    if spec == BUILTIN and not builtin_is_current(catalogue):
+        return "the builtin model was trained on another catalogue or recipe"
+    return None
+
+
 @dataclass(frozen=True)
 class BuildReport:
     """What `python -m knowledge build` did."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -103,6 +104,21 @@ def test_build_and_eval(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys:
 
     assert main([*catalogue, "build"]) == 0
     assert "up to date" in capsys.readouterr().out
+
+    # --if-needed: nothing to do while catalogue and model match; a changed catalogue is rebuilt.
+    assert main([*catalogue, "build", "--if-needed"]) == 0
+    assert capsys.readouterr().out.strip() == "index: up to date"
+    changed = tmp_path / "catalogue"
+    shutil.copytree(SMALL_CATALOGUE, changed)
+    first = sorted(changed.rglob("*.yaml"))[0]
+    first.write_text(first.read_text(encoding="utf-8").replace("teaser:", "teaser: Neu.", 1), encoding="utf-8")
+    assert main(["--catalogue", str(changed), "build", "--if-needed"]) == 0
+    out = capsys.readouterr().out
+    assert "rebuilding" in out and "another catalogue" in out
+    assert main(["--catalogue", str(changed), "build", "--if-needed"]) == 0
+    assert capsys.readouterr().out.strip() == "index: up to date"
+    assert main([*catalogue, "build", "--if-needed"]) == 0  # and back to the original catalogue
+    assert "rebuilding" in capsys.readouterr().out
 
     questions = tmp_path / "questions.yaml"
     items = [
