@@ -25,6 +25,7 @@ TOKEN_ENV = "BK_ACTIONS_TOKEN"
 PORT_ENV = "BK_ACTIONS_PORT"
 DEFAULT_PORT = 28000  # PORT (8000) + 20000, docs/architecture.md
 HOST = "127.0.0.1"
+HOST_ENV = "BK_ACTIONS_HOST"  # only docker-compose sets another bind address (its private network)
 OPEN_PATHS = frozenset({"/health"})
 
 logger = logging.getLogger("actions.server")
@@ -81,5 +82,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     if token is None:
         logger.warning("%s is not set: the action server accepts requests without a token", TOKEN_ENV)
     app = create_app(token)
-    logger.info("action server listening on http://%s:%d", HOST, args.port)
-    app.run(host=HOST, port=args.port, single_process=True, access_log=False, motd=False)
+    host = os.environ.get(HOST_ENV) or HOST
+    logger.info("action server listening on http://%s:%d", host, args.port)
+    app.run(host=host, port=args.port, single_process=True, access_log=False, motd=False)

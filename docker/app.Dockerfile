@@ -11,7 +11,7 @@ COPY api ./api
 COPY actions ./actions
 RUN pip install .
 # The project's own embedding model and the search index are built at image build time (deterministic, offline).
-RUN python -m knowledge validate --no-contract && python -m knowledge build
+RUN python -m knowledge validate && python -m knowledge build
 RUN useradd --system --uid 1001 bk && chown -R bk /app
 USER bk
 EXPOSE 8000 5055
