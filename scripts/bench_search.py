@@ -1,10 +1,11 @@
-"""Benchmark of the search, part "in process": latency percentiles, index build time, process memory.
+"""`make bench-search`: search latency in process and over HTTP, index build time, process memory.
 
-    .venv/bin/python scripts/bench_search.py [--repeat 20] [--mode hybrid] [--build]
+    .venv/bin/python scripts/bench_search.py [--repeat 20] [--mode hybrid] [--no-build] [--no-http]
 
 Queries: the example questions of the catalogue, each searched --repeat times (after one warm-up round).
---build also measures a fresh build (builtin model + index) into a temporary folder. Prints figures; never asserts.
-The HTTP part (through the API) is added separately.
+Build: a fresh build (builtin model + index) into a temporary folder. HTTP: the API alone (scripts/run.py --no-rasa)
+on a free loopback port, GET /api/v1/services/search with 1 and 8 concurrent clients (the load generator shares
+the two cores with the server, so these figures include its cost). Prints figures; never asserts.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from knowledge import Retriever, load_catalogue
 from knowledge.search import Mode
@@ -57,12 +59,52 @@ def build_seconds() -> dict[str, float]:
     return {"model_s": report.model_seconds, "index_s": report.index_seconds, "total_s": round(total, 2)}
 
 
+def http_figures(queries: list[str], requests_per_client: int, max_seconds: float) -> dict[str, object]:
+    """Latency and throughput of the search endpoint through the API, at 1 and 8 concurrent clients."""
+    import asyncio
+
+    import httpx
+    from benchlib import percentiles, rss_mib, run_clients, start_stack
+
+    stack = start_stack("--no-rasa", env={"BK_CHAT_RATE_LIMIT": "0", "BK_SEARCH_RATE_LIMIT": "0"})
+    figures: dict[str, object] = {}
+    try:
+
+        async def load(concurrency: int, total: int) -> tuple[list[float], float]:
+            limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+            async with httpx.AsyncClient(base_url=stack.url, timeout=10, limits=limits) as client:
+
+                async def one(i: int) -> float:
+                    started = time.perf_counter()
+                    response = await client.get("/api/v1/services/search", params={"q": queries[i % len(queries)]})
+                    response.raise_for_status()
+                    return (time.perf_counter() - started) * 1000
+
+                return await run_clients(concurrency, total, one, max_seconds=max_seconds)
+
+        asyncio.run(load(2, 200))  # warm-up
+        for concurrency in (1, 8):
+            latencies, wall = asyncio.run(load(concurrency, requests_per_client * concurrency))
+            stats = percentiles(latencies)
+            figures[f"http_c{concurrency}"] = {
+                "requests": len(latencies),
+                **{k: round(v, 2) for k, v in stats.items() if k != "n"},
+                "rps": round(len(latencies) / wall, 1),
+            }
+        figures["api_rss_mb"] = round(rss_mib(stack.pids()["api"]), 1)
+    finally:
+        stack.stop()
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--mode", choices=["hybrid", "lexical", "dense"], default="hybrid")
     parser.add_argument("--lexical-only", action="store_true", help="Retriever.lexical_only (degraded mode)")
-    parser.add_argument("--build", action="store_true", help="also time a fresh build of model and index")
+    parser.add_argument("--no-build", action="store_true", help="skip timing a fresh build of model and index")
+    parser.add_argument("--no-http", action="store_true", help="skip the HTTP part")
+    parser.add_argument("--http-requests", type=int, default=400, help="HTTP requests per concurrent client")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -96,8 +138,10 @@ def main() -> int:
         max_ms=round(max(times), 3),
         rss_mb_after=round(rss_mb(), 1),
     )
-    if args.build:
+    if not args.no_build:
         figures["fresh_build"] = build_seconds()
+    if not args.no_http:
+        figures.update(http_figures(queries, args.http_requests, max_seconds=60.0))
     if args.json:
         print(json.dumps(figures))
     else:
