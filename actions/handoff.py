@@ -49,6 +49,23 @@ def passable_data(tracker: Tracker, service: Service, is_leicht: bool) -> list[s
     return lines
 
 
+def handoff_data(tracker: Tracker, service: Service) -> metadata.HandoffData:
+    """The data listed by `passable_data`, machine-readable, plus the keys derived from it (AGS, LeiKa)."""
+    data = metadata.HandoffData()
+    place = slot_text(tracker, "place")
+    if place:
+        data["place"] = place
+        ags = slot_text(tracker, "ags")
+        if ags:
+            data["ags"] = ags
+    age = slot_number(tracker, "age")
+    if age is not None and age >= 0:
+        data["age"] = f"{age:g}"
+    if service.online_service.leika:
+        data["leika"] = service.online_service.leika
+    return data
+
+
 class ActionOfferHandoff(BeratungsAction):
     """apply_online: the form link (if confirmed), what to have ready, and the consent question; else how to apply."""
 
@@ -142,7 +159,7 @@ class ActionHandoffConsent(BeratungsAction):
             dispatcher,
             [service.id],
             authority=resp.authority,
-            handoff=metadata.Handoff(service_id=service.id, url=url),
+            handoff=metadata.Handoff(service_id=service.id, url=url, data=handoff_data(tracker, service)),
         )
         return [SlotSet("handoff_offered", False)]
 

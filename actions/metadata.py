@@ -17,11 +17,21 @@ Authority = Literal["LVR", "LWL", "Kreis/kreisfreie Stadt", "other"]
 PAYLOAD_KEY = "beratungskompass"
 
 
+class HandoffData(TypedDict, total=False):
+    """What the citizen agreed to pass on (once-only); only what the conversation actually contains."""
+
+    place: str  # municipality or Kreis as the bot understood it
+    ags: str  # its official key (Gemeinde or Kreis), for routing (FIT-Connect `ags`)
+    age: str  # age in years
+    leika: str  # LeiKa key of the service, where confirmed (FIT-Connect `leika-key`)
+
+
 class Handoff(TypedDict):
     """The hand-off to an online form, sent only after the citizen's explicit consent."""
 
     service_id: str  # the service the citizen applies for
     url: str | None  # the confirmed form address; None when the address is not confirmed
+    data: HandoffData  # the consented data, for the form to pre-fill
 
 
 class TurnMetadata(TypedDict):

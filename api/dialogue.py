@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast, get_args
 
 from api.rasa_client import RasaMessage
-from api.schemas import Authority, Button, ChatMessage, Handoff, TurnMetadata
+from api.schemas import Authority, Button, ChatMessage, Handoff, HandoffField, TurnMetadata
 from api.text import clean_line, clean_text
 from knowledge.catalogue import Catalogue
 from knowledge.errors import QueryError
@@ -100,6 +100,9 @@ def _merge_metadata(parts: Iterable[Mapping[str, Any]], catalogue: Catalogue) ->
     )
 
 
+HANDOFF_FIELDS = frozenset(get_args(HandoffField))
+
+
 def _handoff(raw: object, catalogue: Catalogue) -> Handoff | None:
     if not isinstance(raw, dict):
         return None
@@ -109,7 +112,13 @@ def _handoff(raw: object, catalogue: Catalogue) -> Handoff | None:
         return None
     if not (isinstance(url, str) and url.startswith(("https://", "http://"))):
         url = None  # only web addresses reach the widget (no javascript: or data: URLs)
-    return Handoff(service_id=service_id, url=url)
+    raw_data = raw.get("data")
+    data = {
+        key: clean_text(value)[:200]
+        for key, value in (raw_data.items() if isinstance(raw_data, dict) else [])
+        if key in HANDOFF_FIELDS and isinstance(value, str) and value.strip()
+    }
+    return Handoff(service_id=service_id, url=url, data=data)
 
 
 def from_rasa(answer: Sequence[RasaMessage], catalogue: Catalogue) -> tuple[list[ChatMessage], TurnMetadata] | None:

@@ -218,11 +218,23 @@ class ChatMessage(_Out):
     buttons: list[Button] = Field(default_factory=list)
 
 
+HandoffField = Literal["place", "ags", "age", "leika"]
+
+
 class Handoff(_Out):
     """The citizen agreed to be handed over to the online application or office of a service."""
 
     service_id: str = Field(description="Catalogue id of the service handed over to.")
     url: str | None = Field(description="Where to continue (online form), or null when there is no confirmed URL.")
+    data: dict[HandoffField, str] = Field(
+        default_factory=dict,
+        description=(
+            "Once-only: what the citizen explicitly agreed to pass on, for the form to pre-fill. Only keys the "
+            "conversation filled: place (town or Kreis), ags (its official key, for FIT-Connect routing), "
+            "age (years), leika (LeiKa key of the service, where confirmed)."
+        ),
+        examples=[{"place": "Köln", "ags": "05315000", "age": "45"}],
+    )
 
 
 class TurnMetadata(_Out):

@@ -54,7 +54,11 @@ def test_consent_emits_the_handoff(request: pytest.FixtureRequest, url_fixture: 
     state = snapshot("Ja", intent="affirm", slots={**KOELN_45, "service_id": ONLINE, "handoff_offered": True})
     out = run(CONSENT, state)
     assert out.metadata is not None
-    assert out.metadata["handoff"] == {"service_id": ONLINE, "url": url}
+    assert out.metadata["handoff"] == {
+        "service_id": ONLINE,
+        "url": url,
+        "data": {"place": "Köln", "ags": KOELN_45["ags"], "age": "45"},
+    }
     assert "Wohnort: Köln" in out.text and "Alter: 45 Jahre" in out.text
     assert out.events == [{"event": "slot", "timestamp": None, "name": "handoff_offered", "value": False}]
     assert out.last_is_metadata

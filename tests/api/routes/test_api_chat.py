@@ -57,7 +57,11 @@ def test_forwards_the_turn_and_returns_messages_and_merged_metadata(
                 "custom": {
                     "beratungskompass": {
                         "service_ids": [second, first],
-                        "handoff": {"service_id": second, "url": "https://example.org/antrag"},
+                        "handoff": {
+                            "service_id": second,
+                            "url": "https://example.org/antrag",
+                            "data": {"place": "Köln", "ags": "05315000", "iban": "DE00 1234", "age": 45},
+                        },
                     }
                 },
             },
@@ -79,7 +83,9 @@ def test_forwards_the_turn_and_returns_messages_and_merged_metadata(
     assert body["metadata"] == {
         "service_ids": [second, first],  # later keys win
         "authority": "LVR",  # kept from the first payload
-        "handoff": {"service_id": second, "url": "https://example.org/antrag"},
+        # Only the documented once-only fields, as text, pass; anything else the backend sends is dropped.
+        "handoff": {"service_id": second, "url": "https://example.org/antrag",
+                    "data": {"place": "Köln", "ags": "05315000"}},
         "fallback": False,
     }
     [sent] = [r for r in rasa.requests if r.method == "POST"]
@@ -104,7 +110,7 @@ def test_invalid_metadata_values_are_dropped(
         "beratungskompass": {
             "service_ids": ["gibt-es-nicht", known, 7, known],
             "authority": "Bundesamt",
-            "handoff": {"service_id": known, "url": "javascript:alert(1)"},
+            "handoff": {"service_id": known, "url": "javascript:alert(1)", "data": "place=Köln"},
             "fallback": "yes",
             "unknown_key": 1,
         }
@@ -114,7 +120,7 @@ def test_invalid_metadata_values_are_dropped(
     assert body["metadata"] == {
         "service_ids": [known],
         "authority": None,
-        "handoff": {"service_id": known, "url": None},
+        "handoff": {"service_id": known, "url": None, "data": {}},
         "fallback": False,
     }
 
