@@ -237,6 +237,10 @@ def find(query: str, top: int = SEARCH_TOP, *, ignore: frozenset[str] = frozense
     return Findings(hits, len(words), evidence(query), named_service(words))
 
 
+#: Intents that answer a question of the bot (place, age) and never name a service by themselves.
+ANSWER_INTENTS = frozenset({"inform_place", "inform_age"})
+
+
 def service_named_in(tracker: Tracker) -> Service | None:
     """The service a question names clearly ("Welche Unterlagen brauche ich für das Blindengeld?"), or None.
 
@@ -246,6 +250,9 @@ def service_named_in(tracker: Tracker) -> Service | None:
     by_entity = service_by_id(entity(tracker, "service_id"))
     if by_entity is not None:
         return by_entity
+    if (tracker.latest_message or {}).get("intent", {}).get("name") in ANSWER_INTENTS:
+        # "Ich wohne in Köln" answers the bot's question; the town's name in a service text is no request.
+        return None
     text = user_text(tracker)
     if not text:
         return None

@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PY = ROOT / ".venv" / "bin" / "python"
@@ -111,6 +112,7 @@ class Stack:
     port: int
     proc: subprocess.Popen[bytes]
     log: Path
+    handle: Any = None  # the open log file the supervisor writes to
 
     @property
     def url(self) -> str:
@@ -138,6 +140,8 @@ class Stack:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.handle is not None:
+            self.handle.close()
 
 
 def start_stack(
@@ -152,10 +156,11 @@ def start_stack(
         [str(VENV_PY), str(ROOT / "scripts" / "run.py"), "--port", str(port), *args],
         cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env={**os.environ, **(env or {}), "PORT": str(port)},
     )
-    stack = Stack(port, proc, log)
+    stack = Stack(port, proc, log, handle)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
+            handle.close()
             raise RuntimeError(f"the stack exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
         if "[run] ready:" in log.read_text(errors="replace"):
             return stack

@@ -17,6 +17,9 @@ TELL = ActionTellResponsibility()
 @pytest.mark.parametrize(
     ("text", "entities", "service_id", "slots", "authority", "says"),
     [
+        # A town that appears in another service's text (LVR-Kliniken in Köln) keeps the chosen service.
+        ("Ich wohne in Köln", {"place": "Köln"}, "eingliederungshilfe-antrag",
+         {"place": "Köln", "ags": "05315000", "landschaftsverband": "LVR"}, "LVR", "LVR-Dezernat Soziales"),
         ("Ich wohne in Dortmund", {"place": "Dortmund"}, "blindengeld",
          {"place": "Dortmund", "ags": "05913000", "landschaftsverband": "LWL"}, "LWL",
          "nicht der LVR, sondern der LWL"),

@@ -1,0 +1,1 @@
+"""Rasa project of the Beratungskompass: domain, training data, custom channel and NLU components."""

@@ -1,0 +1,93 @@
+"""TokenRestInput: Rasa's REST channel behind a shared secret, for the API gateway on the same machine.
+
+Registered in credentials.yml under its module path; its URL name is "tokenrest":
+
+    POST /webhooks/tokenrest/webhook?token=<BK_RASA_TOKEN>      {"sender": "...", "message": "...", "metadata": {}}
+    POST /webhooks/tokenrest/webhook   Authorization: Bearer <BK_RASA_TOKEN>
+
+Every route of the channel (the webhook and its health check GET /webhooks/tokenrest/) answers 401 without the
+right token. Requests whose body is not a JSON object with a string `sender` and `message` get 400 instead of the
+REST channel's 500. The token comes from credentials.yml (`token: ${BK_RASA_TOKEN}`); an empty token is refused at
+start-up, so the channel can never run open.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+
+class TokenRestInput(RestInput):
+    """The REST channel, answering only requests that carry the shared token."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "tokenrest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> TokenRestInput:
+        token = str((credentials or {}).get("token") or "").strip()
+        if not token:
+            raise ValueError("credentials.yml: the tokenrest channel needs a non-empty `token` (BK_RASA_TOKEN)")
+        return cls(token)
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def request_token(self, request: Request) -> Optional[str]:
+        """The token of a request: query parameter `token`, else an `Authorization: Bearer` header."""
+        token = request.args.get("token")
+        if token:
+            return str(token)
+        header = request.headers.get("Authorization", "")
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+        return None
+
+    def is_authorized(self, request: Request) -> bool:
+        given = self.request_token(request)
+        return given is not None and hmac.compare_digest(given.encode(), self._token.encode())
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        channel = super().blueprint(on_new_message)
+
+        @channel.on_request
+        async def check_request(request: Request) -> Optional[HTTPResponse]:
+            if not self.is_authorized(request):
+                logger.warning("tokenrest: refused a request without the right token (%s %s)", request.method,
+                               request.path)  # fmt: skip
+                return response.json({"error": "unauthorized"}, status=401, headers={"WWW-Authenticate": "Bearer"})
+            if request.method == "POST":
+                problem = _body_problem(request)
+                if problem:
+                    return response.json({"error": problem}, status=400)
+            return None
+
+        return channel
+
+
+def _body_problem(request: Request) -> Optional[str]:
+    try:
+        body = request.json
+    except Exception:  # sanic raises InvalidUsage for malformed JSON
+        return "the body must be JSON"
+    if not isinstance(body, dict):
+        return "the body must be a JSON object"
+    if not isinstance(body.get("sender"), str) or not body["sender"]:
+        return "`sender` must be a non-empty string"
+    if not isinstance(body.get("message"), str):
+        return "`message` must be a string"
+    metadata = body.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        return "`metadata` must be an object"
+    return None

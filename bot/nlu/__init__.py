@@ -1,0 +1,1 @@
+"""Custom NLU components and helpers (loaded by Rasa from config.yml; runs in .venv-rasa)."""

@@ -1,0 +1,186 @@
+"""End-to-end: conversations through POST /api/v1/chat with the real processes (API → Rasa → action server).
+
+The stack is started once by scripts/run.py, exactly as `make run` starts it, on free loopback ports. The last test
+stops Rasa on purpose and checks that the API still answers.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from knowledge import load_catalogue
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from benchlib import Stack, start_stack  # noqa: E402
+
+pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
+
+MODEL = ROOT / "models" / "rasa-model.tar.gz"
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    if not (ROOT / ".venv-rasa" / "bin" / "rasa").exists() or not MODEL.exists():
+        message = "no Rasa environment or trained model: run `make setup`"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    running = start_stack(env={"BK_CHAT_RATE_LIMIT": "0", "BK_SEARCH_RATE_LIMIT": "0"}, timeout=420)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def client(stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.url, timeout=30) as shared:
+        yield shared
+
+
+class Conversation:
+    """One chat session: sends messages, remembers the last answer."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+        self.session_id: str | None = None
+        self.last: dict[str, Any] = {}
+
+    def say(self, message: str) -> dict[str, Any]:
+        response = self.client.post("/api/v1/chat", json={"session_id": self.session_id, "message": message})
+        assert response.status_code == 200, response.text
+        self.last = response.json()
+        self.session_id = self.last["session_id"]
+        return self.last
+
+    @property
+    def text(self) -> str:
+        return "\n".join(m["text"] for m in self.last["messages"])
+
+    @property
+    def buttons(self) -> list[dict[str, str]]:
+        return [b for m in self.last["messages"] for b in m.get("buttons", [])]
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return self.last["metadata"]
+
+    def choose(self, service_id: str) -> dict[str, Any]:
+        """Press the button of a service when offered; the service must be offered."""
+        payloads = [b["payload"] for b in self.buttons if f'"{service_id}"' in b["payload"]]
+        if self.metadata["service_ids"] == [service_id] and not payloads:
+            return self.last  # already the one service the answer is about
+        assert payloads, f"{service_id} not offered; buttons: {self.buttons}; text: {self.text}"
+        return self.say(payloads[0])
+
+
+def test_vague_situation_gets_a_clarifying_question_then_a_service(stack: Stack, client: httpx.Client) -> None:
+    chat = Conversation(client)
+    chat.say("Ich brauche Hilfe")
+    assert "?" in chat.text
+    assert len(chat.buttons) >= 2, chat.last
+    assert chat.metadata["handoff"] is None
+    # Follow the offered choices (a Lebenslage, then a service) until the answer is about one service.
+    catalogue = load_catalogue()
+    for _ in range(3):
+        choices = [b["payload"] for b in chat.buttons if b["payload"].startswith("/choose_service")] or [
+            chat.buttons[0]["payload"]
+        ]
+        chat.say(choices[0])
+        if len(chat.metadata["service_ids"]) == 1 and chat.metadata["service_ids"][0] in catalogue:
+            break
+    [service_id] = chat.metadata["service_ids"]
+    assert catalogue[service_id].teaser[:40] in chat.text or catalogue[service_id].title in chat.text
+
+
+def test_a_town_in_westfalen_is_sent_to_the_lwl(stack: Stack, client: httpx.Client) -> None:
+    chat = Conversation(client)
+    chat.say("Ich bin seit meiner Geburt blind und möchte Blindengeld beantragen")
+    chat.choose("blindengeld")
+    chat.say("Ich wohne in Bielefeld")
+    assert chat.metadata["authority"] == "LWL"
+    assert "LWL" in chat.text
+    assert "Bielefeld" in chat.text
+
+
+def test_a_rhineland_town_stays_with_the_lvr(stack: Stack, client: httpx.Client) -> None:
+    chat = Conversation(client)
+    chat.say("Ich bin seit meiner Geburt blind und möchte Blindengeld beantragen")
+    chat.choose("blindengeld")
+    chat.say("Wir wohnen in 47798 Krefeld")
+    assert chat.metadata["authority"] == "LVR"
+    assert "LVR" in chat.text
+
+
+def test_schwerbehindertenausweis_goes_to_the_kreis(stack: Stack, client: httpx.Client) -> None:
+    chat = Conversation(client)
+    chat.say("Wo beantrage ich einen Schwerbehindertenausweis?")
+    chat.choose("schwerbehindertenausweis")
+    chat.say("Ich lebe in Bergheim")
+    assert chat.metadata["authority"] == "Kreis/kreisfreie Stadt"
+    assert "Rhein-Erft-Kreis" in chat.text
+    assert chat.metadata["service_ids"] == ["schwerbehindertenausweis"]
+
+
+def test_asking_to_apply_offers_the_form_and_hands_off_only_with_consent(stack: Stack, client: httpx.Client) -> None:
+    catalogue = load_catalogue()
+    service = catalogue["eingliederungshilfe-antrag"]
+    chat = Conversation(client)
+    chat.say("Ich bin erwachsen, habe eine Behinderung und möchte Eingliederungshilfe beantragen")
+    chat.choose(service.id)
+    chat.say("Ich wohne in Köln")
+    chat.say("Kann ich den Antrag online stellen?")
+    assert chat.metadata["handoff"] is None  # offered, not yet handed off
+    assert any(b["payload"] == "/affirm" for b in chat.buttons), chat.buttons
+    chat.say("/affirm")
+    handoff = chat.metadata["handoff"]
+    assert handoff is not None
+    assert handoff["service_id"] == service.id
+    # The URL is the catalogue's form address; none is confirmed yet, and the bot never invents one.
+    assert handoff["url"] == service.online_service.form_url
+    assert "Köln" in chat.text  # what is passed on (town) is listed after consent
+
+
+def test_declining_the_hand_off_passes_nothing(stack: Stack, client: httpx.Client) -> None:
+    chat = Conversation(client)
+    chat.say("Ich bin erwachsen, habe eine Behinderung und möchte Eingliederungshilfe beantragen")
+    chat.choose("eingliederungshilfe-antrag")
+    chat.say("Kann ich das online beantragen?")
+    chat.say("/deny")
+    assert chat.metadata["handoff"] is None
+
+
+def test_out_of_scope_gets_a_polite_fallback_with_a_contact(stack: Stack, client: httpx.Client) -> None:
+    chat = Conversation(client)
+    chat.say("Ich brauche einen neuen Reisepass, wo bekomme ich den?")
+    assert chat.metadata["fallback"] is True
+    assert chat.metadata["service_ids"] == []
+    assert "lvr.de" in chat.text.lower() or "LVR" in chat.text
+
+
+def test_with_rasa_stopped_the_chat_still_answers_from_the_search(stack: Stack, client: httpx.Client) -> None:
+    health = client.get("/health")
+    assert health.status_code == 200, health.text
+    rasa_pid = stack.pids()["rasa"]
+    os.killpg(os.getpgid(rasa_pid), signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and client.get("/health").status_code == 200:
+        time.sleep(0.2)
+    chat = Conversation(client)
+    reply = chat.say("Ich bin blind und brauche finanzielle Unterstützung")
+    assert reply["metadata"]["fallback"] is True
+    assert "blindengeld" in reply["metadata"]["service_ids"]
+    assert reply["messages"], "an answer, not an empty list"
+    health = client.get("/health")
+    assert health.status_code == 503
+    assert health.json()["components"]["rasa"]["status"] != "up"
