@@ -25,21 +25,14 @@ from actions.context import (
     slot_text,
 )
 from actions.responsibility import contact_details, current_place, office_name, resolve, responsibility_text
+from knowledge.vocab import SECTION_INTENTS as CONTRACT_SECTION_INTENTS
 
 if TYPE_CHECKING:
     from knowledge.places import PlaceMatch
     from knowledge.schema import Service
 
 #: Section asked for by each intent (docs/architecture.md); a `section` entity (button payload) takes precedence.
-INTENT_SECTIONS: Final[dict[str, str]] = {
-    "ask_documents": "documents",
-    "ask_costs": "costs",
-    "ask_deadlines": "deadlines",
-    "ask_procedure": "procedure",
-    "ask_legal_basis": "legal_bases",
-    "ask_legal_remedy": "legal_remedy",
-    "ask_prerequisites": "prerequisites",
-}
+INTENT_SECTIONS: Final[dict[str, str]] = dict(CONTRACT_SECTION_INTENTS)
 #: The intent whose button asks for a section.
 SECTION_INTENTS: Final[dict[str, str]] = {section: name for name, section in INTENT_SECTIONS.items()}
 SECTION_INTENTS["processing_time"] = "ask_deadlines"

@@ -21,7 +21,7 @@ from knowledge.catalogue import Catalogue
 from knowledge.errors import QueryError
 from knowledge.schema import Service
 from knowledge.search import Retriever
-from knowledge.vocab import SECTIONS
+from knowledge.vocab import SECTION_INTENTS, SECTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -45,15 +45,6 @@ APOLOGY = "Das hat leider nicht geklappt. Bitte versuchen Sie es in einigen Minu
 NOT_CONFIRMED = "Dazu liegen im LVR-Beratungskompass keine bestätigten Angaben vor."
 
 #: Intents of button payloads that ask for one section of a service (docs/architecture.md, dialogue contract).
-SECTION_INTENTS: dict[str, str] = {
-    "ask_prerequisites": "prerequisites",
-    "ask_documents": "documents",
-    "ask_costs": "costs",
-    "ask_deadlines": "deadlines",
-    "ask_procedure": "procedure",
-    "ask_legal_basis": "legal_bases",
-    "ask_legal_remedy": "legal_remedy",
-}
 _SECTION_BUTTONS = ("prerequisites", "documents", "procedure")
 _PAYLOAD = re.compile(r"^/([A-Za-z_][A-Za-z0-9_]*)(\{.*)?$", re.DOTALL)
 _AUTHORITIES: tuple[str, ...] = get_args(Authority)
