@@ -225,20 +225,26 @@ def evidence(query: str) -> float | None:
     return float(lexical.scores(query).max())
 
 
+def without(text: str, ignore: frozenset[str]) -> str:
+    """The text without the words (folded or lemma) in `ignore`, so they neither count nor score."""
+    from knowledge.text import fold, lemma, words
+
+    return " ".join(w for w in words(text) if not {fold(w), lemma(w)} & ignore)
+
+
 def find(query: str, top: int = SEARCH_TOP, *, ignore: frozenset[str] = frozenset()) -> Findings:
-    """Search the catalogue; an unusable query (empty, too long) finds nothing."""
+    """Search the catalogue; an unusable query (empty, too long) finds nothing. Ignored words (the question's own
+    words, the place) are left out of the search as well as of the word count."""
     from knowledge.errors import QueryError
 
-    words = content_words(query, ignore=ignore)
+    if ignore:
+        query = without(query, ignore)
+    words = content_words(query)
     try:
         hits = list(deps.get_retriever().search(query, top=top)) if query.strip() else []
     except QueryError:
         return Findings([], len(words), None)
     return Findings(hits, len(words), evidence(query), named_service(words))
-
-
-#: Intents that answer a question of the bot (place, age) and never name a service by themselves.
-ANSWER_INTENTS = frozenset({"inform_place", "inform_age"})
 
 
 def service_named_in(tracker: Tracker) -> Service | None:
@@ -250,9 +256,6 @@ def service_named_in(tracker: Tracker) -> Service | None:
     by_entity = service_by_id(entity(tracker, "service_id"))
     if by_entity is not None:
         return by_entity
-    if (tracker.latest_message or {}).get("intent", {}).get("name") in ANSWER_INTENTS:
-        # "Ich wohne in Köln" answers the bot's question; the town's name in a service text is no request.
-        return None
     text = user_text(tracker)
     if not text:
         return None

@@ -94,6 +94,13 @@ def test_explain_follows_the_service_named_in_the_question() -> None:
     assert out.metadata is not None and out.metadata["service_ids"] == ["blindengeld"]
 
 
+def test_a_town_in_the_question_does_not_switch_the_service() -> None:
+    # Köln appears in the LVR-Kliniken text; the town is not a request for that service.
+    out = run(EXPLAIN, snapshot("Welche Unterlagen brauche ich? Ich wohne in Köln", intent="ask_documents",
+                                slots={"service_id": "eingliederungshilfe-antrag"}))  # fmt: skip
+    assert out.metadata is not None and out.metadata["service_ids"] == ["eingliederungshilfe-antrag"]
+
+
 def test_explain_without_a_service_asks_which_one_with_buttons() -> None:
     state = snapshot("Welche Unterlagen brauche ich?", intent="ask_documents",
                      slots={"candidate_ids": ["blindengeld", "blindenhilfe"]})  # fmt: skip
