@@ -103,23 +103,23 @@ def test_vague_situation_gets_a_clarifying_question_then_a_service(stack: Stack,
     assert catalogue[service_id].teaser[:40] in chat.text or catalogue[service_id].title in chat.text
 
 
-def test_a_town_in_westfalen_is_sent_to_the_lwl(stack: Stack, client: httpx.Client) -> None:
+@pytest.mark.parametrize(
+    ("answer", "authority", "says"),
+    [
+        ("Ich wohne in Bielefeld", "LWL", ["LWL", "Bielefeld"]),  # Westfalen-Lippe: sent to the LWL
+        ("Wir wohnen in 47798 Krefeld", "LVR", ["LVR"]),  # Rheinland: stays with the LVR
+    ],
+)
+def test_the_town_decides_between_lvr_and_lwl(
+    stack: Stack, client: httpx.Client, answer: str, authority: str, says: list[str]
+) -> None:
     chat = Conversation(client)
     chat.say("Ich bin seit meiner Geburt blind und möchte Blindengeld beantragen")
     chat.choose("blindengeld")
-    chat.say("Ich wohne in Bielefeld")
-    assert chat.metadata["authority"] == "LWL"
-    assert "LWL" in chat.text
-    assert "Bielefeld" in chat.text
-
-
-def test_a_rhineland_town_stays_with_the_lvr(stack: Stack, client: httpx.Client) -> None:
-    chat = Conversation(client)
-    chat.say("Ich bin seit meiner Geburt blind und möchte Blindengeld beantragen")
-    chat.choose("blindengeld")
-    chat.say("Wir wohnen in 47798 Krefeld")
-    assert chat.metadata["authority"] == "LVR"
-    assert "LVR" in chat.text
+    chat.say(answer)
+    assert chat.metadata["authority"] == authority
+    for word in says:
+        assert word in chat.text
 
 
 def test_schwerbehindertenausweis_goes_to_the_kreis(stack: Stack, client: httpx.Client) -> None:
