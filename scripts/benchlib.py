@@ -20,6 +20,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PY = ROOT / ".venv" / "bin" / "python"
+RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_MODEL = ROOT / "models" / "rasa-model.tar.gz"
+NO_RATE_LIMITS = {"BK_CHAT_RATE_LIMIT": "0", "BK_SEARCH_RATE_LIMIT": "0"}  # tests send many messages from one host
 
 
 def free_port(low: int = 20000, high: int = 35000) -> int:
@@ -62,8 +65,10 @@ def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
 def fmt(stats: dict[str, float]) -> str:
     if not stats.get("n"):
         return "no samples"
-    return (f"n={int(stats['n'])}  p50={stats['p50']:.1f} ms  p95={stats['p95']:.1f} ms  "
-            f"p99={stats['p99']:.1f} ms  max={stats['max']:.1f} ms")
+    return (
+        f"n={int(stats['n'])}  p50={stats['p50']:.1f} ms  p95={stats['p95']:.1f} ms  "
+        f"p99={stats['p99']:.1f} ms  max={stats['max']:.1f} ms"
+    )
 
 
 def _children(pid: int) -> list[int]:
@@ -144,6 +149,13 @@ class Stack:
             self.handle.close()
 
 
+def rasa_missing() -> str | None:
+    """Why the stack would start without Rasa (scripts/run.py then runs the API alone), or None when it will not."""
+    if not RASA_BIN.exists() or not RASA_MODEL.exists():
+        return "no Rasa environment or trained model: run `make setup`"
+    return None
+
+
 def start_stack(
     *args: str, port: int | None = None, timeout: float = 600.0, env: dict[str, str] | None = None
 ) -> Stack:
@@ -154,7 +166,10 @@ def start_stack(
     handle = open(log, "wb")  # noqa: SIM115 - the child writes to it for its lifetime
     proc = subprocess.Popen(
         [str(VENV_PY), str(ROOT / "scripts" / "run.py"), "--port", str(port), *args],
-        cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env={**os.environ, **(env or {}), "PORT": str(port)},
+        cwd=ROOT,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {}), "PORT": str(port)},
     )
     stack = Stack(port, proc, log, handle)
     deadline = time.monotonic() + timeout
@@ -199,5 +214,6 @@ async def run_clients(
 
 
 def header(title: str) -> None:
-    print(f"\n== {title} ==  ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
-          f"Python {sys.version.split()[0]})")
+    print(
+        f"\n== {title} ==  ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, Python {sys.version.split()[0]})"
+    )

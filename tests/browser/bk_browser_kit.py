@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
@@ -29,6 +31,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 WIDGET = "beratungskompass-chat"  # the widget's host element; its open shadow root holds the UI
+TURN_TIMEOUT = 15.0  # seconds for one answer of the search-only API; the full dialogue gets more
+
+
+def unavailable(message: str) -> NoReturn:
+    """A missing part of the test set-up: a failure in CI (`make test` installs everything), a skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def free_port() -> int:
@@ -192,7 +202,7 @@ def user_messages(page: Any) -> int:
     return count
 
 
-def wait_bot_turns(page: Any, turns: int, timeout: float = 15.0) -> None:
+def wait_bot_turns(page: Any, turns: int, timeout: float = TURN_TIMEOUT) -> None:
     """Wait until ``turns`` user messages are answered (log not busy) – or an error notice appeared."""
     page.wait_for_function(
         """([name, turns]) => {
@@ -204,3 +214,79 @@ def wait_bot_turns(page: Any, turns: int, timeout: float = 15.0) -> None:
         arg=[WIDGET, turns],
         timeout=timeout * 1000,
     )
+
+
+# --- keyboard only ----------------------------------------------------------------------------------------------
+
+
+def tab_to(
+    page: Any, predicate: Callable[[dict[str, Any]], bool], *, backwards: bool = False, limit: int = 60
+) -> dict[str, Any]:
+    """Press Tab (or Shift+Tab) until the focused element inside the widget satisfies ``predicate``."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        active = widget_active(page)
+        if active is not None and predicate(active):
+            return active
+    raise AssertionError(f"no focusable element matched after {limit} × {key}")
+
+
+def is_choice(active: dict[str, Any]) -> bool:
+    """A quick reply of a bot message (a service, a section such as "Voraussetzungen", yes/no); not read-aloud."""
+    return "bk-choice" in active["cls"]
+
+
+def _in_input(active: dict[str, Any] | None) -> bool:
+    return active is not None and active["cls"] == "bk-input"
+
+
+def open_by_keyboard(page: Any) -> None:
+    """Tab from the top of the page to the launcher and open it with Enter: the focus goes to the message field."""
+    page.locator(f"{WIDGET} .bk-launcher").wait_for(state="visible")
+    tab_to(page, lambda a: "bk-launcher" in a["cls"])
+    page.keyboard.press("Enter")
+    active = widget_active(page)
+    assert _in_input(active), f"focus after opening: {active}"
+
+
+def type_by_keyboard(page: Any, text: str, timeout: float = TURN_TIMEOUT) -> None:
+    """Tab (forward) to the message field, type ``text``, send with Enter and wait for the answer.
+
+    The answer must not move the focus: it stays in the message field (new messages are announced by the log)."""
+    if not _in_input(widget_active(page)):
+        tab_to(page, _in_input)
+    turns = user_messages(page) + 1
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    wait_bot_turns(page, turns, timeout)
+    active = widget_active(page)
+    assert _in_input(active), f"focus moved away from the input: {active}"
+
+
+def press_choice_by_keyboard(
+    page: Any, predicate: Callable[[dict[str, Any]], bool] = is_choice, timeout: float = TURN_TIMEOUT
+) -> str:
+    """From the message field go back (Shift+Tab) to the nearest quick reply that satisfies ``predicate``, press
+    Enter and wait for the answer. The button's title is shown as the user's turn; it is returned."""
+    if not _in_input(widget_active(page)):
+        tab_to(page, _in_input)
+    turns = user_messages(page) + 1
+    choice = tab_to(page, lambda a: is_choice(a) and predicate(a), backwards=True)
+    page.keyboard.press("Enter")
+    wait_bot_turns(page, turns, timeout)
+    user_texts = page.locator(f"{WIDGET} .bk-user .bk-text").all_inner_texts()
+    assert user_texts[-1] == choice["text"], "the button's title is shown as the user's turn"
+    title: str = choice["text"]
+    return title
+
+
+def last_source_box(page: Any) -> Any:
+    """The provenance box ("Grundlage dieser Antwort", authority, hand-off) of the latest answer that has one."""
+    return page.locator(f"{WIDGET} .bk-source").last
+
+
+def screenshot_last_answer(page: Any, path: Path) -> None:
+    page.wait_for_timeout(400)  # smooth scrolling settles
+    last_source_box(page).scroll_into_view_if_needed()
+    page.screenshot(path=str(path))

@@ -1,10 +1,15 @@
-"""Fixtures of the browser tests: the real API (uvicorn, own process), partner pages on other origins, Chromium.
+"""Fixtures of the browser tests: the real product (own processes), partner pages on other origins, Chromium.
 
 * ``product``: the API started once per session with ``python -m api`` on a free loopback port, static files from
   api/static/, ``BK_ALLOWED_ORIGINS`` = the partner origin. The chat backend is ``none`` (search-only answers)
   unless ``BK_BROWSER_CHAT_BACKEND=rasa``: then the Rasa settings of the environment (``BK_RASA_URL``,
-  ``BK_RASA_TOKEN``, ``BK_ACTIONS_PORT``, ``BK_TRACKER_DB``) are passed through, so the same tests drive the
-  full stack. ``BK_BROWSER_SEARCH_MODE`` (default ``lexical``: no index or model needed) selects the search.
+  ``BK_RASA_TOKEN``, ``BK_ACTIONS_PORT``, ``BK_TRACKER_DB``) are passed through to an already running Rasa.
+  ``BK_BROWSER_SEARCH_MODE`` (default ``lexical``: no index or model needed) selects the search.
+* ``rasa_product``: the full stack (API → Rasa → action server) started by scripts/run.py exactly like `make run`
+  (scripts/benchlib.py ``start_stack``), once per test module that uses it, with its own partner sites. Missing
+  .venv-rasa or trained model: a skip, or a failure when ``CI`` is set. The keyboard-only conversation runs against
+  both: search-only with ``product`` (test_browser_widget.py), the Rasa dialogue up to the hand-off with
+  ``rasa_product`` (test_browser_dialogue.py).
 * ``partner`` / ``foreign``: tiny ``http.server`` sites on two more ports; only the partner origin is allowed.
 * ``browser``: Debian's Chromium (/usr/bin/chromium) driven by Playwright; ``new_page`` opens a fresh context
   (fresh sessionStorage) and fails the test on any uncaught JavaScript error of the page.
@@ -37,9 +42,15 @@ from bk_browser_kit import (
     Product,
     Site,
     free_port,
+    unavailable,
 )
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from benchlib import NO_RATE_LIMITS, rasa_missing, start_stack
+from benchlib import free_port as free_stack_port
+
 START_TIMEOUT = 90.0  # seconds for the API to become healthy (catalogue, search, spaCy)
+STACK_START_TIMEOUT = 420.0  # seconds for scripts/run.py to get Rasa, the action server and the API ready
 
 
 def _tail(log_file: Path) -> str:
@@ -70,17 +81,21 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+def _start_sites(tmp_path_factory: pytest.TempPathFactory, api: str) -> tuple[Site, Site]:
+    """The partner site (its origin goes into BK_ALLOWED_ORIGINS) and the foreign one, both embedding ``api``."""
+    partner_dir = tmp_path_factory.mktemp("partner")
+    (partner_dir / "partner.html").write_text(PARTNER_PAGE.format(api=api), encoding="utf-8")
+    foreign_dir = tmp_path_factory.mktemp("foreign")
+    (foreign_dir / "foreign.html").write_text(FOREIGN_PAGE.format(api=api), encoding="utf-8")
+    return Site(partner_dir).start(), Site(foreign_dir).start()
+
+
 @pytest.fixture(scope="session")
 def product(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterator[Product]:
     """Partner sites first (their origin goes into BK_ALLOWED_ORIGINS), then the API in its own process group."""
     api_port = free_port()
     api = f"http://127.0.0.1:{api_port}"
-    partner_dir = tmp_path_factory.mktemp("partner")
-    (partner_dir / "partner.html").write_text(PARTNER_PAGE.format(api=api), encoding="utf-8")
-    foreign_dir = tmp_path_factory.mktemp("foreign")
-    (foreign_dir / "foreign.html").write_text(FOREIGN_PAGE.format(api=api), encoding="utf-8")
-    partner = Site(partner_dir).start()
-    foreign = Site(foreign_dir).start()
+    partner, foreign = _start_sites(tmp_path_factory, api)
 
     backend = os.environ.get("BK_BROWSER_CHAT_BACKEND", "none")
     env = {k: v for k, v in os.environ.items() if not k.startswith("BK_") and k != "PORT"}
@@ -130,16 +145,38 @@ def product(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterat
         foreign.stop()
 
 
+@pytest.fixture(scope="module")
+def rasa_product(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
+    """The full stack as `make run` starts it (scripts/run.py: action server, Rasa, API), on free loopback ports.
+
+    Module scope: the stack (about 2.5 GB resident with Rasa) runs only while the module that needs it runs."""
+    message = rasa_missing()
+    if message:
+        unavailable(message)
+    port = free_stack_port()  # its derived ports (Rasa, actions, Redis) are free as well
+    api = f"http://127.0.0.1:{port}"
+    partner, foreign = _start_sites(tmp_path_factory, api)
+    try:
+        stack = start_stack(
+            port=port, env={**NO_RATE_LIMITS, "BK_ALLOWED_ORIGINS": partner.origin}, timeout=STACK_START_TIMEOUT
+        )
+        try:
+            yield Product(stack.url, partner, foreign, "rasa", stack.log, stack.proc)
+        finally:
+            stack.stop()
+    finally:
+        partner.stop()
+        foreign.stop()
+
+
 # --- Chromium -------------------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.is_file():
-        message = "Chromium is not installed: run `scripts/setup.sh --test` (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)  # `make test` installs it: in CI a missing browser is a set-up bug, not a skip
-        pytest.skip(message)
+        # `make test` installs it: in CI a missing browser is a set-up bug, not a skip
+        unavailable("Chromium is not installed: run `scripts/setup.sh --test` (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -177,5 +214,3 @@ def new_page(browser: Any, page_errors: PageErrors) -> Iterator[NewPage]:
     for context in contexts:
         context.close()
     assert not page_errors.errors, f"uncaught JavaScript errors: {page_errors.errors}"
-
-

@@ -14,10 +14,14 @@ from bk_browser_kit import (
     NewPage,
     PageErrors,
     Product,
+    last_source_box,
+    open_by_keyboard,
     open_widget,
+    press_choice_by_keyboard,
+    screenshot_last_answer,
     send_text,
     session_state,
-    wait_bot_turns,
+    type_by_keyboard,
     widget_active,
 )
 
@@ -29,55 +33,30 @@ PLACE = "Ich wohne in Köln"
 XSS = "<img src=x onerror=alert(1)>"
 
 
-def _tab_to(page: Any, predicate: Any, *, backwards: bool = False, limit: int = 60) -> dict[str, Any]:
-    """Press Tab (or Shift+Tab) until the focused element inside the widget satisfies ``predicate``."""
-    key = "Shift+Tab" if backwards else "Tab"
-    for _ in range(limit):
-        page.keyboard.press(key)
-        active = widget_active(page)
-        if active is not None and predicate(active):
-            return active
-    raise AssertionError(f"no focusable element matched after {limit} × {key}")
-
-
-def _is_service_choice(active: dict[str, Any]) -> bool:
-    # quick replies of a search answer or a service choice; section buttons ("Voraussetzungen" …) are not services
-    return "bk-choice" in active["cls"]
-
-
-def _last_source_box(page: Any) -> Any:
-    return page.locator(f"{WIDGET} .bk-source").last
-
-
 def _office_or_form(page: Any) -> bool:
     """The latest provenance box names the responsible office, or a form link was offered."""
     if page.locator(f"{WIDGET} a.bk-form-link").count():
         return True
     if not page.locator(f"{WIDGET} .bk-source").count():
         return False
-    return bool(_last_source_box(page).locator(".bk-detail", has_text=re.compile("Zuständige Stelle")).count())
+    return bool(last_source_box(page).locator(".bk-detail", has_text=re.compile("Zuständige Stelle")).count())
 
 
 def test_whole_conversation_by_keyboard(new_page: NewPage, product: Product, artifacts: Path) -> None:
+    """Launcher → situation → quick reply → office or form link, by keyboard only, with the ``product`` backend
+    (search-only by default). The same walk through the full Rasa dialogue, up to the hand-off, is
+    test_browser_dialogue.py."""
     page = new_page()
     page.goto(f"{product.url}/")
-    page.locator(f"{WIDGET} .bk-launcher").wait_for(state="visible")
 
     # Tab from the top of the page to the launcher, open it with Enter: focus goes to the message field.
-    _tab_to(page, lambda a: "bk-launcher" in a["cls"])
-    page.keyboard.press("Enter")
-    active = widget_active(page)
-    assert active is not None and active["cls"] == "bk-input", active
+    open_by_keyboard(page)
     privacy = page.locator(f"{WIDGET} .bk-privacy")
     assert privacy.is_visible()
     assert "bis Sie die Unterhaltung löschen oder den Tab schließen" in privacy.inner_text()
 
     # Describe the situation, send with Enter; the answer comes without moving the focus.
-    page.keyboard.type(KEYBOARD_SITUATION)
-    page.keyboard.press("Enter")
-    wait_bot_turns(page, 1)
-    active = widget_active(page)
-    assert active is not None and active["cls"] == "bk-input", f"focus moved away from the input: {active}"
+    type_by_keyboard(page, KEYBOARD_SITUATION)
     assert page.locator(f"{WIDGET} .bk-bot").count() >= 1
     assert page.locator(f"{WIDGET} [role=log][aria-live=polite]").count() == 1
 
@@ -85,22 +64,13 @@ def test_whole_conversation_by_keyboard(new_page: NewPage, product: Product, art
     # responsible office or hands over to a form (search-only mode: after one service button; the full dialogue may
     # ask for the place first, which is answered by typing).
     pressed: list[str] = []
-    for turn in range(2, 8):
+    for _ in range(6):
         if pressed and _office_or_form(page):
             break
-        if (widget_active(page) or {}).get("cls") != "bk-input":
-            _tab_to(page, lambda a: a["cls"] == "bk-input")  # forward through the log back to the input
         if page.locator(f"{WIDGET} .bk-choice").count():
-            choice = _tab_to(page, _is_service_choice, backwards=True)
-            page.keyboard.press("Enter")
-            pressed.append(choice["text"])
-            wait_bot_turns(page, turn)
-            user_texts = page.locator(f"{WIDGET} .bk-user .bk-text").all_inner_texts()
-            assert user_texts[-1] == choice["text"], "the button's title is shown as the user's turn"
+            pressed.append(press_choice_by_keyboard(page))
         else:
-            page.keyboard.type(PLACE)
-            page.keyboard.press("Enter")
-            wait_bot_turns(page, turn)
+            type_by_keyboard(page, PLACE)
     assert pressed, "no quick-reply button was offered"
     assert _office_or_form(page), "the conversation did not reach the office or a form link"
     form_links = page.locator(f"{WIDGET} a.bk-form-link")
@@ -109,13 +79,11 @@ def test_whole_conversation_by_keyboard(new_page: NewPage, product: Product, art
         assert href.startswith(("https://", "http://")), href
         assert form_links.last.get_attribute("rel") == "noopener noreferrer"
     else:
-        source = _last_source_box(page)
+        source = last_source_box(page)
         text = source.inner_text()
         assert "Grundlage dieser Antwort" in text
         assert "Zuständige Stelle:" in text, text
-    page.wait_for_timeout(400)  # smooth scrolling settles
-    _last_source_box(page).scroll_into_view_if_needed()
-    page.screenshot(path=str(artifacts / "widget-conversation-1280.png"))
+    screenshot_last_answer(page, artifacts / "widget-conversation-1280.png")
 
 
 def test_html_in_messages_is_shown_as_text(new_page: NewPage, product: Product, page_errors: PageErrors) -> None:
@@ -159,7 +127,7 @@ def test_html_in_messages_is_shown_as_text(new_page: NewPage, product: Product, 
     )
     assert counts["page"] == 0 and counts["widget"] == 0, counts
     assert not any(href.startswith("javascript:") for href in counts["links"]), counts["links"]
-    assert "kein Online-Antrag bestätigt" in _last_source_box(page).inner_text()
+    assert "kein Online-Antrag bestätigt" in last_source_box(page).inner_text()
     page.wait_for_timeout(200)
     assert page_errors.dialogs == [], "a dialog fired: markup was executed"
 

@@ -21,21 +21,19 @@ from knowledge import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from benchlib import Stack, start_stack  # noqa: E402
+from benchlib import NO_RATE_LIMITS, Stack, rasa_missing, start_stack  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
-
-MODEL = ROOT / "models" / "rasa-model.tar.gz"
 
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
-    if not (ROOT / ".venv-rasa" / "bin" / "rasa").exists() or not MODEL.exists():
-        message = "no Rasa environment or trained model: run `make setup`"
+    message = rasa_missing()
+    if message:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    running = start_stack(env={"BK_CHAT_RATE_LIMIT": "0", "BK_SEARCH_RATE_LIMIT": "0"}, timeout=420)
+    running = start_stack(env=NO_RATE_LIMITS, timeout=420)
     try:
         yield running
     finally:
