@@ -269,6 +269,18 @@ def service_named_in(tracker: Tracker) -> Service | None:
     return decision.hits[0].service if decision.kind == "clear" else None
 
 
+def situation_facts(tracker: Tracker) -> int:
+    """Facts of the latest message that describe the situation beyond its words. A stated age ("Mein Sohn ist 4")
+    is one: it is no content word (a number) but tells as much as one, e.g. a child before school age. GdB and
+    Pflegegrad are not counted: their own words ("GdB", "Pflegegrad") already are content words."""
+    return 1 if entity(tracker, "age") is not None else 0
+
+
+def with_facts(found: Findings, facts: int) -> Findings:
+    """The findings with the situation's facts counted like content words."""
+    return replace(found, words=found.words + facts) if facts else found
+
+
 def prefer_lebenslagen(found: Findings, preferred: frozenset[str]) -> Findings:
     """Only the hits in the preferred Lebenslagen (all hits if none is)."""
     kept = [h for h in found.hits if preferred & set(h.service.lebenslagen)]
@@ -300,9 +312,10 @@ class ActionSearchServices(BeratungsAction):
         limits = THRESHOLDS
         clarified = situation is not None
         query = f"{situation} {text}".strip() if situation else text
-        found = find(query)
+        facts = situation_facts(tracker)
+        found = with_facts(find(query), facts)
         if clarified and text:
-            alone = find(text)
+            alone = with_facts(find(text), facts)
             if decide(alone, limits).kind == "clear" and (alone.named or (alone.evidence or 0) >= limits.strong):
                 query, found, clarified = text, alone, False  # a new, clear request replaces the situation
             elif preferred := lebenslagen_of(text):

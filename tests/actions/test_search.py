@@ -211,3 +211,18 @@ def test_a_service_called_by_its_name_is_answered(text: str, service_id: str) ->
     out = run(ACTION, snapshot(text))
     assert out.slots["service_id"] == service_id
     assert out.metadata is not None and out.metadata["service_ids"][0] == service_id
+
+
+def test_a_stated_age_counts_as_a_fact_of_the_situation(catalogue: Any) -> None:
+    """Two content words alone are vague; with the child's age the same message is specific enough to answer."""
+    text = "Mein Sohn ist 4 und spricht noch nicht richtig"
+    found = find(text)
+    assert found.words == T.min_words - 1 and (found.evidence or 0) < T.strong, "the example must be short and weak"
+
+    without_age = run(ACTION, snapshot(text))
+    assert without_age.text == texts.VAGUE_QUESTION(False)
+
+    with_age = run(ACTION, snapshot(text, entities={"age": 4}))
+    assert with_age.text != texts.VAGUE_QUESTION(False)
+    best = with_age.metadata["service_ids"][0]
+    assert best == found.hits[0].id and "kind-entwicklung" in catalogue[best].lebenslagen
