@@ -1,7 +1,8 @@
 """`make bench-chat`: latency of a chat turn through the whole stack (API → Rasa → action server → knowledge).
 
 Starts the product with scripts/run.py on free loopback ports, plays scripted conversations at 1 and 16
-concurrent conversations, and prints p50/p95/p99 per turn, turns per second and each process's RSS.
+concurrent conversations, and prints p50/p95/p99 per turn, turns per second, the CPU time each process spends
+per turn, the turns the API had to answer from the search because Rasa failed ("degraded"), and each process's RSS.
 Figures only: nothing here passes or fails. Goal on 2 cores: p95 ≤ 250 ms at 16 concurrent conversations.
 """
 
@@ -16,7 +17,10 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import fmt, header, percentiles, rss_mib, run_clients, start_stack
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchlib import cpu_seconds, fmt, header, percentiles, rss_mib, run_clients, start_stack
+
+from api.dialogue import UNAVAILABLE_SHORT
 
 # Each conversation: a situation, a choice from the buttons, a town, a section question, goodbye.
 SCRIPTS: list[list[str]] = [
@@ -28,6 +32,9 @@ SCRIPTS: list[list[str]] = [
      "tschüss"],
     ["Ich brauche einen Schwerbehindertenausweis", "@button0", "PLZ 47798", "Was kostet das?", "Danke"],
 ]
+
+
+DEGRADED: list[int] = [0]  # turns answered by the API's search fallback because Rasa failed (should stay 0)
 
 
 async def conversation_turns(client: httpx.AsyncClient, script: list[str]) -> list[float]:
@@ -45,6 +52,8 @@ async def conversation_turns(client: httpx.AsyncClient, script: list[str]) -> li
         resp.raise_for_status()
         body = resp.json()
         session_id = body["session_id"]
+        if body["messages"] and body["messages"][0]["text"] == UNAVAILABLE_SHORT:
+            DEGRADED[0] += 1
         last_buttons = [b for m in body["messages"] for b in m.get("buttons", [])]
     return latencies
 
@@ -79,10 +88,16 @@ def main() -> int:
         print(f"stack ready in {time.perf_counter() - started:.1f} s on {stack.url}")
         header("chat turn latency through the whole stack")
         asyncio.run(load(stack.url, 2, 4, 60))  # warm-up: first predictions load lazily
+        pids = stack.pids()
         for concurrency, conversations in ((1, 12), (args.concurrency, args.conversations)):
+            DEGRADED[0] = 0
+            cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
             turns, wall = asyncio.run(load(stack.url, concurrency, conversations, args.max_seconds))
+            per_turn = 1000 / max(1, len(turns))
+            cpu = {name: (cpu_seconds(pid) - cpu_before[name]) * per_turn for name, pid in pids.items()}
             print(f"{concurrency:>3} concurrent conversations: {fmt(percentiles(turns))}  "
-                  f"throughput={len(turns) / wall:.1f} turns/s")
+                  f"throughput={len(turns) / wall:.1f} turns/s  degraded={DEGRADED[0]}")
+            print("      CPU per turn: " + "  ".join(f"{name} {ms:.1f} ms" for name, ms in sorted(cpu.items())))
         print("\nresident memory (process and its children):")
         for name, pid in sorted(stack.pids().items()):
             print(f"  {name:<8} {rss_mib(pid):8.1f} MiB")

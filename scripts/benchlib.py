@@ -106,6 +106,19 @@ def rss_mib(pid: int, include_children: bool = True) -> float:
     return total_kib / 1024
 
 
+def cpu_seconds(pid: int, include_children: bool = True) -> float:
+    """CPU time (user + system) used so far by a process and its living descendants, in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in [pid, *(_children(pid) if include_children else [])]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total / ticks
+
+
 def self_rss_mib() -> float:
     return rss_mib(os.getpid(), include_children=False)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,6 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_PY = ROOT / ".venv" / "bin" / "python"
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
 LOG_DIR = ROOT / "var" / "log"
+# Rasa (Sanic) workers of `make run`: 2 on this 2-core machine, chosen by `make bench-chat` (README, "Chat
+# benchmark"): 2 workers serve 16 conversations with a p95 of ~0.86 s at 35 turns/s, 1 worker 1.3 s at 25 turns/s;
+# a third worker raised the throughput a little but made the p95 worse, and costs another 1.2 GiB.
+DEFAULT_WORKERS = 2
 
 
 @dataclass
@@ -202,15 +207,19 @@ class Supervisor:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("BK_RASA_WORKERS", "1")),
-                        help="Rasa (Sanic) workers; more than 1 starts Redis as lock store")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BK_RASA_WORKERS", DEFAULT_WORKERS)),
+                        help=f"Rasa (Sanic) workers, default {DEFAULT_WORKERS}; more than 1 starts Redis as lock store")
     parser.add_argument("--no-rasa", action="store_true", help="API only, search-only chat")
     parser.add_argument("--no-restart", action="store_true",
                         help="stop everything when any part fails, instead of restarting Rasa or the action server")
     args = parser.parse_args(argv)
 
     with_rasa = not args.no_rasa and RASA_BIN.exists() and rasa_model() is not None
-    procs, env = plan(args.port, args.workers, with_rasa)
+    workers = max(1, args.workers)
+    if workers > 1 and shutil.which("redis-server") is None:
+        print("[run] redis-server not found (scripts/setup.sh installs it): Rasa runs with 1 worker", flush=True)
+        workers = 1
+    procs, env = plan(args.port, workers, with_rasa)
     sup = Supervisor(procs, env, restart=not args.no_restart)
 
     def _on_signal(signum: int, _frame: object) -> None:
