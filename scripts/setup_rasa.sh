@@ -40,6 +40,7 @@ usable_python() {
 
 bullseye_python39() {
     # Last resort on Debian bookworm or newer: python3.9 from bullseye, pinned low so nothing else is taken from it.
+    # Runs inside $(...) || …, where `set -e` does not apply: every step checks its own result.
     if [ "$(id -u)" != "0" ]; then
         log "no Python 3.10/3.9 found and not root: install one or set BK_RASA_PYTHON"
         return 1
@@ -49,24 +50,47 @@ bullseye_python39() {
     if ! grep -rqs "bullseye main" /etc/apt/sources.list /etc/apt/sources.list.d/; then
         echo "deb http://deb.debian.org/debian bullseye main" > /etc/apt/sources.list.d/bullseye-python39.list
     fi
-    cat > /etc/apt/preferences.d/bullseye-python39 <<'EOF'
-Package: *
-Pin: release n=bullseye
-Pin-Priority: 100
-EOF
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bullseye python3.9 python3.9-venv >&2
-    # python3-distutils of bullseye conflicts with the newer python3-distutils / python3.11 packages, so take
-    # only its files: the distutils package for 3.9.
-    if ! /usr/bin/python3.9 -c 'import distutils.util' >/dev/null 2>&1; then
+    printf 'Package: *\nPin: release n=bullseye\nPin-Priority: 100\n' > /etc/apt/preferences.d/bullseye-python39
+    apt-get update -qq || { log "apt-get update failed"; return 1; }
+    # Only python3.9 itself: python3.9-venv and python3-distutils of bullseye conflict with bookworm's packages.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bullseye python3.9 >&2 \
+        || { log "apt-get install -t bullseye python3.9 failed"; return 1; }
+    # libpython3.9-stdlib has only a stub of distutils, which pip needs inside a virtual environment; take the
+    # files of bullseye's python3-distutils without installing the package.
+    if [ ! -f /usr/lib/python3.9/distutils/util.py ]; then
         local tmp
         tmp="$(mktemp -d)"
-        (cd "$tmp" && apt-get download -t bullseye python3-distutils >&2)
-        dpkg -x "$tmp"/python3-distutils_*.deb "$tmp/x"
-        cp -r "$tmp/x/usr/lib/python3.9/distutils" /usr/lib/python3.9/
+        chown _apt "$tmp" 2>/dev/null || true  # apt-get download writes as the _apt user
+        if ! { (cd "$tmp" && apt-get download python3-distutils/bullseye >&2) \
+                && dpkg -x "$tmp"/python3-distutils_*.deb "$tmp/x" \
+                && cp -r "$tmp/x/usr/lib/python3.9/distutils/." /usr/lib/python3.9/distutils/; }; then
+            log "could not add bullseye's distutils to /usr/lib/python3.9"
+            rm -rf "$tmp"
+            return 1
+        fi
         rm -rf "$tmp"
     fi
     usable_python /usr/bin/python3.9
+}
+
+# Create the Rasa environment $VENV with pip. Debian's bullseye python3.9 has no ensurepip on bookworm (its
+# python3.9-venv package cannot be installed there), so the environment is made without pip, and pip is bootstrapped
+# from its wheel, fetched by the project environment's pip.
+make_venv() {
+    local py="$1" wheels wheel version
+    if "$py" -c 'import ensurepip' >/dev/null 2>&1; then
+        "$py" -m venv "$VENV"
+        return
+    fi
+    [ -x "$ROOT/.venv/bin/python" ] || { log "$py has no ensurepip and there is no .venv to fetch pip with"; return 1; }
+    "$py" -m venv --without-pip "$VENV"
+    version="$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+    wheels="$(mktemp -d)"
+    "$ROOT/.venv/bin/python" -m pip download --quiet --no-deps --only-binary=:all: --python-version "$version" \
+        -d "$wheels" "pip<25"
+    wheel="$(ls "$wheels"/pip-*.whl)"
+    "$VENV/bin/python" "$wheel/pip" install --quiet --no-index "$wheel"
+    rm -rf "$wheels"
 }
 
 find_python() {
@@ -102,7 +126,7 @@ else
     log "using $PY ($("$PY" --version 2>&1))"
     start=$(date +%s)
     if [ ! -x "$VENV/bin/python" ]; then
-        "$PY" -m venv "$VENV"
+        make_venv "$PY"
     fi
     "$VENV/bin/python" -m pip install --quiet --upgrade "pip<25" "setuptools<70" wheel
     "$VENV/bin/python" -m pip install --quiet "rasa[spacy]==$RASA_VERSION" "$SPACY_SPEC" "$LOOKUPS_SPEC" \
