@@ -358,3 +358,41 @@ GLOSSARY_EN_DE: Final[dict[str, list[str]]] = {
     "free of charge": ["kostenlos"],
     "free": ["kostenlos"],
 }
+
+#: Everyday German → the words the catalogue uses. Keys are folded single words, matched against the lemma and the
+#: folded form of each query word, so inflected forms count ("redet" → reden, "gefeuert" → feuern). Only words whose
+#: everyday meaning in a citizen's question is clear; the values must be words of the catalogue (a test checks that).
+COLLOQUIAL_DE: Final[dict[str, list[str]]] = {
+    # speaking and hearing
+    "reden": ["sprechen"],
+    "quatschen": ["sprechen"],
+    "taub": ["gehörlos"],
+    # work: being dismissed, the employer, training
+    "rausschmeissen": ["Kündigung"],
+    "rausschmiss": ["Kündigung"],
+    "rauswerfen": ["Kündigung"],
+    "rausgeworfen": ["Kündigung"],
+    "rausgeschmissen": ["Kündigung"],
+    "rauswurf": ["Kündigung"],
+    "feuern": ["Kündigung"],
+    "chef": ["Arbeitgeber"],
+    "chefin": ["Arbeitgeber"],
+    "boss": ["Arbeitgeber"],
+    "firma": ["Arbeitgeber", "Betrieb"],
+    "lehrstelle": ["Ausbildung"],
+    "azubi": ["Ausbildung"],
+    # money
+    "kohle": ["Geld"],
+    "knete": ["Geld"],
+    "zaster": ["Geld"],
+    # health and disability
+    "depression": ["psychisch"],
+    "depressiv": ["psychisch"],
+    "burnout": ["psychisch"],
+    "rolli": ["Rollstuhl"],
+    # housing, justice
+    "obdachlos": ["wohnungslos"],
+    "einspruch": ["Widerspruch"],
+    "knast": ["Haft"],
+    "gefaengnis": ["Haft"],
+}

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from knowledge.glossary import GLOSSARY_EN_DE
+from knowledge.glossary import COLLOQUIAL_DE, GLOSSARY_EN_DE
 from knowledge.stemmer import stem
 
 if TYPE_CHECKING:
@@ -140,12 +140,17 @@ class Analyzer:
     """Turns German text into index terms; knows a vocabulary for compound splitting and spelling correction."""
 
     def __init__(
-        self, vocabulary: Mapping[str, str] | None = None, *, glossary: Mapping[str, list[str]] | None = None
+        self,
+        vocabulary: Mapping[str, str] | None = None,
+        *,
+        glossary: Mapping[str, list[str]] | None = None,
+        colloquial: Mapping[str, list[str]] | None = None,
     ) -> None:
         #: folded word forms and lemmas of the known texts → their folded lemma
         self.vocabulary: dict[str, str] = {k: v for k, v in (vocabulary or {}).items() if len(k) >= MIN_PART}
         self._stop = stop_words()
         self._glossary = GLOSSARY_EN_DE if glossary is None else glossary
+        self._colloquial = COLLOQUIAL_DE if colloquial is None else colloquial
         sizes: dict[str, set[int]] = {}
         for phrase in self._glossary:
             sizes.setdefault(phrase.split()[0], set()).add(len(phrase.split()))
@@ -200,13 +205,17 @@ class Analyzer:
         return out
 
     def glossary_terms(self, tokens: Sequence[str]) -> list[str]:
-        """German glossary entries for the English words and phrases among the tokens."""
+        """Catalogue words for the English words and phrases (glossary) and the everyday German words (colloquial
+        table, by lemma) among the tokens."""
         folded = [fold(t) for t in tokens]
         found: list[str] = []
         for start, first in enumerate(folded):
             for size in self._phrase_sizes.get(first, ()):
                 phrase = " ".join(folded[start : start + size])
                 found.extend(self._glossary.get(phrase, ()))
+        for token in tokens:
+            for key in dict.fromkeys((lemma(token), fold(token))):  # "gefeuert" → feuern; "feuern" itself
+                found.extend(self._colloquial.get(key, ()))
         return found
 
     def expand_query(self, text: str, tokens: Sequence[str] | None = None) -> str:

@@ -118,3 +118,10 @@ def test_importing_knowledge_does_not_import_torch() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_colloquial_german_through_the_table(real_built: Built) -> None:
+    """The word "rausschmeißen" is not in the catalogue; the colloquial table adds "Kündigung" to both halves."""
+    retriever = Retriever.load(real_built.index_dir, real_built.catalogue, real_built.model)
+    query = "Mein Arbeitgeber will mich rausschmeißen und ich bin schwerbehindert"
+    assert retriever.search(query, top=1)[0].id.startswith("kuendigungsschutz")

@@ -101,6 +101,26 @@ def test_glossary_expands_english_words(analyzer: Analyzer) -> None:
     assert "Gehörlosigkeit" in analyzer.expand_query("I am deaf")
 
 
+def test_colloquial_german_words_expand_by_lemma(analyzer: Analyzer) -> None:
+    found = analyzer.glossary_terms(words("Mein Chef hat mich gefeuert und redet nicht mehr mit mir"))
+    assert {"Arbeitgeber", "Kündigung", "sprechen"} <= set(found)
+    assert "Kündigung" in analyzer.glossary_terms(words("Er will mich feuern"))
+    assert analyzer.glossary_terms(words("Der Antrag wurde abgelehnt")) == []
+    assert set(analyzer.terms("Arbeitgeber")) <= set(analyzer.terms("Meine Chefin", expand=True))
+
+
+def test_colloquial_table_points_to_words_of_the_catalogue() -> None:
+    from knowledge import load_catalogue
+    from knowledge.glossary import COLLOQUIAL_DE
+    from knowledge.lexical import all_texts
+
+    catalogue = Analyzer.for_texts(all_texts(load_catalogue()))
+    for key, targets in COLLOQUIAL_DE.items():
+        assert key == fold(key) and " " not in key, f"{key}: keys are single folded words"
+        for target in targets:
+            assert lemma(target) in catalogue.vocabulary, f"{key} → {target}: not a word of the catalogue"
+
+
 def test_glossary_prefers_phrases(analyzer: Analyzer) -> None:
     assert "Schwerbehindertenausweis" in analyzer.glossary_terms(["disability", "card"])
 
