@@ -38,7 +38,7 @@ def previous_turn_failed(events: list[dict[str, Any]]) -> bool | None:
 
 
 class ActionDefaultFallback(BeratungsAction):
-    """nlu_fallback / low confidence: ask to rephrase; on the second failure in a row, give a contact."""
+    """nlu_fallback / low confidence / nonsense: ask to rephrase; on the second failure in a row, give a contact."""
 
     resets_failed_turns = False
 
@@ -85,13 +85,17 @@ class ActionHumanContact(BeratungsAction):
 
 
 class ActionOutOfScope(BeratungsAction):
-    """out_of_scope: what the bot can help with instead."""
+    """out_of_scope: what the bot can help with instead, and the Landschaftsverband's general contact."""
 
     def name(self) -> str:
         return "action_out_of_scope"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        dispatcher.utter_message(text=texts.OUT_OF_SCOPE(leicht(tracker)))
+        is_leicht = leicht(tracker)
+        block, _ = contact_block(None, place_from_slots(tracker), is_leicht)
+        dispatcher.utter_message(
+            text="\n".join([texts.OUT_OF_SCOPE(is_leicht), texts.OUT_OF_SCOPE_CONTACT(is_leicht), block])
+        )
         metadata.emit(dispatcher, fallback=True)
         return []
 

@@ -215,6 +215,10 @@ FALLBACK_SECOND = Template(
     "Ich verstehe Sie leider immer noch nicht. Am besten hilft Ihnen eine Ansprechperson weiter:",
     "Ich verstehe Sie leider nicht. Ein Mensch kann Ihnen besser helfen:",
 )
+OUT_OF_SCOPE_CONTACT = Template(
+    "Fragen zu den Leistungen des Landschaftsverbands beantwortet Ihnen auch eine Ansprechperson:",
+    "Sie haben eine Frage zu Hilfen vom Landschafts-Verband? Hier hilft Ihnen ein Mensch:",
+)
 OUT_OF_SCOPE = Template(
     "Dabei kann ich leider nicht helfen. Ich kenne mich mit den Leistungen des LVR aus, zum Beispiel mit Hilfen für "
     "Menschen mit Behinderung, Blindengeld, Hilfen im Arbeitsleben, Förderschulen und der Sozialen Entschädigung. "

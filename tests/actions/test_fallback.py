@@ -102,8 +102,15 @@ def test_human_contact(slots: dict[str, Any], contains: str, authority: str | No
                                   "Wie wird das Wetter morgen?"])  # fmt: skip
 def test_out_of_scope(text: str) -> None:
     out = run(ActionOutOfScope(), snapshot(text, intent="out_of_scope"))
-    assert out.text == texts.OUT_OF_SCOPE(False)
+    assert out.text.startswith(texts.OUT_OF_SCOPE(False))
+    assert "https://www.lvr.de" in out.text, "the general contact of the Landschaftsverband"
     assert out.metadata == {"service_ids": [], "authority": None, "handoff": None, "fallback": True}
+
+
+def test_out_of_scope_gives_the_lwl_contact_in_westfalen() -> None:
+    slots = {"landschaftsverband": "LWL", "place": "Dortmund", "ags": "05913000"}
+    out = run(ActionOutOfScope(), snapshot("Wie wird das Wetter?", intent="out_of_scope", slots=slots))
+    assert "https://www.lwl.org" in out.text and "lvr.de" not in out.text
 
 
 @pytest.mark.parametrize(
@@ -124,7 +131,8 @@ def test_set_leichte_sprache(catalogue: Any, intent: str, slots: dict[str, Any],
 def test_leichte_sprache_in_fallback_and_out_of_scope() -> None:
     slots = {"leichte_sprache": True}
     assert run(FALLBACK, snapshot("x", intent="nlu_fallback", slots=slots)).text == texts.FALLBACK_FIRST(True)
-    assert run(ActionOutOfScope(), snapshot("x", intent="out_of_scope", slots=slots)).text == texts.OUT_OF_SCOPE(True)
+    out_of_scope = run(ActionOutOfScope(), snapshot("x", intent="out_of_scope", slots=slots)).text
+    assert out_of_scope.startswith(texts.OUT_OF_SCOPE(True)) and texts.OUT_OF_SCOPE_CONTACT(True) in out_of_scope
 
 
 # --- what every action shares ---------------------------------------------------------------------------------------

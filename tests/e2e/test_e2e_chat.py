@@ -163,7 +163,16 @@ def test_out_of_scope_gets_a_polite_fallback_with_a_contact(stack: Stack, client
     chat.say("Ich brauche einen neuen Reisepass, wo bekomme ich den?")
     assert chat.metadata["fallback"] is True
     assert chat.metadata["service_ids"] == []
-    assert "lvr.de" in chat.text.lower() or "LVR" in chat.text
+    assert "https://www.lvr.de" in chat.text, "the general contact"
+
+
+def test_two_failed_understandings_in_a_row_give_a_contact(stack: Stack, client: httpx.Client) -> None:
+    chat = Conversation(client)
+    chat.say("asdf qwertz jklö")
+    assert chat.metadata["fallback"] is True and "https://" not in chat.text, "first: asks to rephrase"
+    chat.say("xkcd blubb zzz")
+    assert chat.metadata["fallback"] is True
+    assert "https://www.lvr.de" in chat.text, "second: the contact instead of asking again"
 
 
 def test_with_rasa_stopped_the_chat_still_answers_from_the_search(stack: Stack, client: httpx.Client) -> None:
