@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import metadata, texts
 from actions.context import BeratungsAction, current_service, intent, leicht, slot_number
-from actions.responsibility import authority, contact_block, place_from_slots
+from actions.responsibility import ActionTellResponsibility, authority, contact_block, place_from_slots
 from actions.service_info import service_summary
 
 #: The failure on which the bot gives a contact instead of asking to rephrase.
@@ -46,6 +46,10 @@ class ActionDefaultFallback(BeratungsAction):
         return FALLBACK_ACTION
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        from actions.search import only_a_place
+
+        if only_a_place(tracker) is not None:  # "ok, und in 53721?" is understood after all: a place
+            return [*ActionTellResponsibility().respond(dispatcher, tracker), SlotSet("failed_turns", 0.0)]
         is_leicht = leicht(tracker)
         failed = int(slot_number(tracker, "failed_turns") or 0)
         if previous_turn_failed(tracker.events) is False:

@@ -30,11 +30,12 @@ from actions.context import (
     text_button,
     user_text,
 )
-from actions.responsibility import current_place
+from actions.responsibility import ActionTellResponsibility, current_place, place_in_message
 from actions.service_info import service_buttons, service_summary, tell_responsibility_briefly
 
 if TYPE_CHECKING:
     from knowledge.catalogue import Catalogue
+    from knowledge.places import PlaceMatch
     from knowledge.schema import Service
     from knowledge.search import SearchHit
 
@@ -269,6 +270,26 @@ def service_named_in(tracker: Tracker) -> Service | None:
     return decision.hits[0].service if decision.kind == "clear" else None
 
 
+#: Words that only say where someone lives; a message of these and a place is about the place alone.
+PLACE_WORDS: Final = _wordset(
+    "wohne wohnen wohnt wohnort wohnhaft lebe leben lebt plz postleitzahl umgezogen gezogen ziehen stadt kreis "
+    "gemeinde ort"
+)
+
+
+def only_a_place(tracker: Tracker) -> PlaceMatch | None:
+    """The place of a message that says nothing but where ("und in 53721?", "was ist mit Bonn?"), else None.
+
+    Such a message asks who is responsible there, whatever intent the NLU gave it: a postal code in a follow-up
+    question is easily read as an age or as nonsense. A stated age makes it a situation again.
+    """
+    place = place_in_message(tracker)
+    if place is None or situation_facts(tracker):
+        return None
+    ignore = QUESTION_WORDS | PLACE_WORDS | _place_words(place.name)
+    return None if content_words(user_text(tracker), ignore=ignore) else place
+
+
 def situation_facts(tracker: Tracker) -> int:
     """Facts of the latest message that describe the situation beyond its words. A stated age ("Mein Sohn ist 4")
     is one: it is no content word (a number) but tells as much as one, e.g. a child before school age. GdB and
@@ -304,6 +325,8 @@ class ActionSearchServices(BeratungsAction):
         return "action_search_services"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        if only_a_place(tracker) is not None:  # "und in 53721?" read as a situation or an age
+            return ActionTellResponsibility().respond(dispatcher, tracker)
         is_leicht = leicht(tracker)
         text = user_text(tracker)[:MAX_SITUATION_CHARS]
         situation = slot_text(tracker, "situation")

@@ -181,3 +181,12 @@ def test_action_names_are_the_contract() -> None:
         "action_tell_responsibility", "action_offer_handoff", "action_handoff_consent", "action_handoff_decline",
         "action_human_contact", "action_default_fallback", "action_out_of_scope", "action_set_leichte_sprache",
     }  # fmt: skip
+
+
+def test_a_place_read_as_nonsense_is_understood_after_all() -> None:
+    """A follow-up like "ok, und in 53721?" classified as nonsense names a place: answer it instead of failing."""
+    slots = {"service_id": "blindengeld", "failed_turns": 1.0}
+    out = run(FALLBACK, snapshot("ok, und in 53721?", intent="nonsense", entities={"plz": "53721"}, slots=slots))
+    assert out.slots["place"] == "Siegburg" and out.slots["failed_turns"] == 0.0
+    assert out.metadata is not None and out.metadata["authority"] == "LVR" and out.metadata["fallback"] is False
+    assert all(e["event"] != "rewind" for e in out.events), "the message is not forgotten"

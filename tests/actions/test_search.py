@@ -226,3 +226,33 @@ def test_a_stated_age_counts_as_a_fact_of_the_situation(catalogue: Any) -> None:
     assert with_age.text != texts.VAGUE_QUESTION(False)
     best = with_age.metadata["service_ids"][0]
     assert best == found.hits[0].id and "kind-entwicklung" in catalogue[best].lebenslagen
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities", "place", "authority"),
+    [
+        ("und wie ist das bei 50667", "inform_age", {"plz": "50667"}, "Köln", "LVR"),  # a postal code read as an age
+        ("und wenn ich in Bielefeld wohne?", "describe_situation", {"place": "Bielefeld"}, "Bielefeld", "LWL"),
+    ],
+)
+def test_a_message_with_only_a_place_gets_the_responsibility(
+    text: str, intent: str, entities: dict[str, str], place: str, authority: str
+) -> None:
+    out = run(ACTION, snapshot(text, intent=intent, entities=entities, slots={"service_id": "blindengeld"}))
+    assert out.slots["place"] == place
+    assert out.metadata is not None
+    assert out.metadata["service_ids"] == ["blindengeld"] and out.metadata["authority"] == authority
+    assert out.text != texts.VAGUE_QUESTION(False)
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("Ich bin blind und wohne in Köln", {"place": "Köln"}),
+        ("Er ist 4, wir wohnen in Bonn", {"age": 4, "place": "Bonn"}),
+    ],
+)
+def test_a_place_with_more_to_say_is_still_searched(text: str, entities: dict[str, Any]) -> None:
+    """Content words or a stated age make it a situation: the search runs (and the place is kept)."""
+    out = run(ACTION, snapshot(text, entities=entities, slots={"service_id": "schulbegleitung"}))
+    assert out.metadata is not None and out.metadata["service_ids"] != ["schulbegleitung"]
