@@ -109,6 +109,7 @@ class BeratungsAction(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         events = self.respond(dispatcher, tracker)
-        if self.resets_failed_turns and (slot_number(tracker, "failed_turns") or 0) > 0:
+        counted = any(e.get("event") == "slot" and e.get("name") == "failed_turns" for e in events)
+        if self.resets_failed_turns and not counted and (slot_number(tracker, "failed_turns") or 0) > 0:
             events.append(SlotSet("failed_turns", 0.0))
         return events

@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import metadata, texts
-from actions.context import BeratungsAction, current_service, intent, leicht, slot_number
+from actions.context import BeratungsAction, Button, current_service, intent, leicht, slot_number
 from actions.responsibility import ActionTellResponsibility, authority, contact_block, place_from_slots
 from actions.service_info import service_summary
 
@@ -25,16 +25,44 @@ FALLBACK_ACTION = "action_default_fallback"
 
 
 def previous_turn_failed(events: list[dict[str, Any]]) -> bool | None:
-    """Whether the user turn before the current one ended in the fallback.
+    """Whether the user turn before the current one was not understood.
 
     None when the events do not tell (no earlier user turn). Looks at the raw events, where a turn that the
-    fallback reverted (UserUtteranceReverted) is still visible.
+    fallback reverted (UserUtteranceReverted) is still visible: a failed turn ran the fallback action or set the
+    counter `failed_turns` (a search that found nothing).
     """
     user_turns = [i for i, e in enumerate(events) if e.get("event") == "user"]
     if len(user_turns) < 2:
         return None
     start, end = user_turns[-2], user_turns[-1]
-    return any(e.get("event") == "action" and e.get("name") == FALLBACK_ACTION for e in events[start:end])
+    return any(
+        (e.get("event") == "action" and e.get("name") == FALLBACK_ACTION)
+        or (e.get("event") == "slot" and e.get("name") == "failed_turns" and (e.get("value") or 0) > 0)
+        for e in events[start:end]
+    )
+
+
+def not_understood(
+    dispatcher: CollectingDispatcher, tracker: Tracker, first_text: str, buttons: list[Button] | None = None
+) -> list[EventType]:
+    """A failed turn: `first_text` (ask to rephrase), or on the second failure in a row the contact of the office
+    responsible for the current service instead. Returns the event that stores the counter."""
+    is_leicht = leicht(tracker)
+    failed = int(slot_number(tracker, "failed_turns") or 0)
+    if previous_turn_failed(tracker.events) is False:
+        failed = 0  # an understood turn came in between
+    failed += 1
+    service = current_service(tracker)
+    place = place_from_slots(tracker)
+    if failed >= CONTACT_AFTER_FAILURES:
+        block, auth = contact_block(service, place, is_leicht)
+        dispatcher.utter_message(text=texts.FALLBACK_SECOND(is_leicht) + "\n" + block)
+        failed = 0
+    else:
+        dispatcher.utter_message(text=first_text, buttons=buttons or [])
+        auth = authority(service, place)
+    metadata.emit(dispatcher, [service.id] if service else [], authority=auth, fallback=True)
+    return [SlotSet("failed_turns", float(failed))]
 
 
 class ActionDefaultFallback(BeratungsAction):
@@ -50,25 +78,9 @@ class ActionDefaultFallback(BeratungsAction):
 
         if only_a_place(tracker) is not None:  # "ok, und in 53721?" is understood after all: a place
             return [*ActionTellResponsibility().respond(dispatcher, tracker), SlotSet("failed_turns", 0.0)]
-        is_leicht = leicht(tracker)
-        failed = int(slot_number(tracker, "failed_turns") or 0)
-        if previous_turn_failed(tracker.events) is False:
-            failed = 0  # an understood turn came in between
-        failed += 1
-        service = current_service(tracker)
-        place = place_from_slots(tracker)
-        if failed >= CONTACT_AFTER_FAILURES:
-            block, auth = contact_block(service, place, is_leicht)
-            dispatcher.utter_message(text=texts.FALLBACK_SECOND(is_leicht) + "\n" + block)
-            metadata.emit(dispatcher, [service.id] if service else [], authority=auth, fallback=True)
-            failed = 0
-        else:
-            dispatcher.utter_message(text=texts.FALLBACK_FIRST(is_leicht))
-            metadata.emit(
-                dispatcher, [service.id] if service else [], authority=authority(service, place), fallback=True
-            )
         # Like Rasa's own default fallback: forget the misunderstood message, keep the counter.
-        return [UserUtteranceReverted(), SlotSet("failed_turns", float(failed))]
+        counter = not_understood(dispatcher, tracker, texts.FALLBACK_FIRST(leicht(tracker)))
+        return [UserUtteranceReverted(), *counter]
 
 
 class ActionHumanContact(BeratungsAction):

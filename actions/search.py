@@ -392,10 +392,10 @@ class ActionSearchServices(BeratungsAction):
             dispatcher.utter_message(text=texts.VAGUE_QUESTION(is_leicht), buttons=lebenslage_buttons(is_leicht))
             keep("situation", query[-MAX_SITUATION_CHARS:] or None)
             metadata.emit(dispatcher)
-        else:
-            dispatcher.utter_message(
-                text=texts.NOTHING_FOUND(is_leicht), buttons=[button(texts.BUTTON_HUMAN(is_leicht), "request_human")]
-            )
+        else:  # nothing found is a failed understanding too: the second in a row gives a contact
+            from actions.fallback import not_understood
+
+            human = [button(texts.BUTTON_HUMAN(is_leicht), "request_human")]
+            events += not_understood(dispatcher, tracker, texts.NOTHING_FOUND(is_leicht), human)
             keep("situation", None)
-            metadata.emit(dispatcher, fallback=True)
         return events

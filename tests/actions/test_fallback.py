@@ -190,3 +190,18 @@ def test_a_place_read_as_nonsense_is_understood_after_all() -> None:
     assert out.slots["place"] == "Siegburg" and out.slots["failed_turns"] == 0.0
     assert out.metadata is not None and out.metadata["authority"] == "LVR" and out.metadata["fallback"] is False
     assert all(e["event"] != "rewind" for e in out.events), "the message is not forgotten"
+
+
+NOTHING_FOUND_BEFORE = [user("qwe rtz uio", "describe_situation"), action("action_search_services"), failed_slot(1.0),
+                        action("action_listen"), user("xkcd blubb zzz", "describe_situation")]  # fmt: skip
+
+
+def test_a_search_that_finds_nothing_counts_as_a_failed_understanding() -> None:
+    """First time: "nothing found" and the counter; second time in a row: the contact instead."""
+    search = ActionSearchServices()
+    first = run(search, snapshot("xkcd blubb zzz", events=[user("xkcd blubb zzz", "describe_situation")]))
+    assert first.text == texts.NOTHING_FOUND(False) and first.slots["failed_turns"] == 1.0
+    second = run(search, snapshot("xkcd blubb zzz", slots={"failed_turns": 1.0}, events=NOTHING_FOUND_BEFORE))
+    assert second.text.startswith(texts.FALLBACK_SECOND(False)) and "https://www.lvr.de" in second.text
+    assert second.slots["failed_turns"] == 0.0
+    assert second.metadata is not None and second.metadata["fallback"] is True
