@@ -1,9 +1,10 @@
 """When the bot cannot help: action_default_fallback, action_human_contact, action_out_of_scope,
 and the language level: action_set_leichte_sprache.
 
-The fallback counts failed turns in the slot `failed_turns`; on the second failure in a row it gives the contact
-of the office responsible for the current service (or the Landschaftsverband's general contact) instead of
-asking again. Contacts come from the catalogue only — no invented phone numbers.
+Failed turns (the fallback: low NLU confidence or nonsense; and a search that finds nothing) are counted in the slot
+`failed_turns` by `not_understood`; on the second failure in a row it gives the contact of the office responsible
+for the current service (or the Landschaftsverband's general contact) instead of asking again. Contacts come from
+the catalogue only — no invented phone numbers.
 """
 
 from __future__ import annotations
