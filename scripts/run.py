@@ -28,7 +28,7 @@ VENV_PY = ROOT / ".venv" / "bin" / "python"
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
 LOG_DIR = ROOT / "var" / "log"
 # Rasa (Sanic) workers of `make run`: 2 on this 2-core machine, chosen by `make bench-chat` (README, "Chat
-# benchmark"): 2 workers serve 16 conversations with a p95 of 0.8-0.86 s at 35-38 turns/s, 1 worker 1.3 s at 25;
+# benchmark"): 2 workers serve 16 conversations with a p95 of 0.74-0.87 s at 33-39 turns/s, 1 worker 1.3 s at 25;
 # a third worker raised the throughput a little but made the p95 worse, and costs another 1.2 GiB.
 DEFAULT_WORKERS = 2
 
