@@ -6,7 +6,7 @@ An empty section is answered honestly ("keine bestätigten Angaben", with the of
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -25,17 +25,12 @@ from actions.context import (
     slot_text,
 )
 from actions.responsibility import contact_details, current_place, office_name, resolve, responsibility_text
-from knowledge.vocab import SECTION_INTENTS as CONTRACT_SECTION_INTENTS
+from knowledge.vocab import INTENT_OF_SECTION
+from knowledge.vocab import SECTION_INTENTS as INTENT_SECTIONS  # intent → section; a `section` entity wins
 
 if TYPE_CHECKING:
     from knowledge.places import PlaceMatch
     from knowledge.schema import Service
-
-#: Section asked for by each intent (docs/architecture.md); a `section` entity (button payload) takes precedence.
-INTENT_SECTIONS: Final[dict[str, str]] = dict(CONTRACT_SECTION_INTENTS)
-#: The intent whose button asks for a section.
-SECTION_INTENTS: Final[dict[str, str]] = {section: name for name, section in INTENT_SECTIONS.items()}
-SECTION_INTENTS["processing_time"] = "ask_deadlines"
 
 
 def section_labels() -> dict[str, str]:
@@ -49,7 +44,7 @@ def section_button(service: Service, section: str, is_leicht: bool) -> Button:
     entities = {"service_id": service.id}
     if section == "processing_time":
         entities["section"] = section
-    return button(simple if is_leicht else standard, SECTION_INTENTS[section], **entities)
+    return button(simple if is_leicht else standard, INTENT_OF_SECTION[section], **entities)
 
 
 def apply_button(service: Service, is_leicht: bool) -> Button:
@@ -166,7 +161,7 @@ class ActionExplainSection(BeratungsAction):
         service = service_named_in(tracker) or current_service(tracker)
         place, events = current_place(tracker)
         if service is None:
-            return ask_which_service(dispatcher, tracker, SECTION_INTENTS[section], section) + events
+            return ask_which_service(dispatcher, tracker, INTENT_OF_SECTION[section], section) + events
         if slot_text(tracker, "service_id") != service.id:
             events.append(SlotSet("service_id", service.id))
         resp = resolve(service, place)

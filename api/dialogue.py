@@ -21,7 +21,7 @@ from knowledge.catalogue import Catalogue
 from knowledge.errors import QueryError
 from knowledge.schema import Service
 from knowledge.search import Retriever
-from knowledge.vocab import SECTION_INTENTS, SECTIONS
+from knowledge.vocab import INTENT_OF_SECTION, SECTION_INTENTS, SECTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -171,9 +171,10 @@ def _section_text(service: Service, section: str) -> str:
 def _section_buttons(service: Service, exclude: str | None = None) -> list[Button]:
     buttons = []
     for section in _SECTION_BUTTONS:
-        intent = next(i for i, s in SECTION_INTENTS.items() if s == section)
         if section != exclude and getattr(service, section):
-            buttons.append(Button(title=SECTIONS[section], payload=payload(intent, service_id=service.id)))
+            buttons.append(
+                Button(title=SECTIONS[section], payload=payload(INTENT_OF_SECTION[section], service_id=service.id))
+            )
     return buttons
 
 

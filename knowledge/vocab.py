@@ -86,3 +86,8 @@ SECTION_INTENTS: Final[dict[str, str]] = {
     "ask_legal_basis": "legal_bases",
     "ask_legal_remedy": "legal_remedy",
 }
+#: The intent a button uses to ask for a section (the reverse of SECTION_INTENTS); the processing time is asked for
+#: with the deadlines' intent (and a `section` entity).
+INTENT_OF_SECTION: Final[dict[str, str]] = {section: name for name, section in SECTION_INTENTS.items()} | {
+    "processing_time": "ask_deadlines"
+}
