@@ -94,10 +94,8 @@ def choose_buttons(services: list[Service]) -> list[Button]:
 
 
 class BeratungsAction(Action, ABC):
-    """Base of the actions: runs `respond` and resets the counter of failed turns after an understood turn."""
-
-    #: False for action_default_fallback, which counts failed turns itself.
-    resets_failed_turns: bool = True
+    """Base of the actions: runs `respond` and resets the counter of failed turns after an understood turn (a turn
+    whose events do not set the counter themselves, as a failed one does: actions.fallback.not_understood)."""
 
     @abstractmethod
     def name(self) -> str:
@@ -110,6 +108,6 @@ class BeratungsAction(Action, ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         events = self.respond(dispatcher, tracker)
         counted = any(e.get("event") == "slot" and e.get("name") == "failed_turns" for e in events)
-        if self.resets_failed_turns and not counted and (slot_number(tracker, "failed_turns") or 0) > 0:
+        if not counted and (slot_number(tracker, "failed_turns") or 0) > 0:
             events.append(SlotSet("failed_turns", 0.0))
         return events

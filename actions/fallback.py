@@ -69,8 +69,6 @@ def not_understood(
 class ActionDefaultFallback(BeratungsAction):
     """nlu_fallback / low confidence / nonsense: ask to rephrase; on the second failure in a row, give a contact."""
 
-    resets_failed_turns = False
-
     def name(self) -> str:
         return FALLBACK_ACTION
 
@@ -78,7 +76,7 @@ class ActionDefaultFallback(BeratungsAction):
         from actions.search import only_a_place
 
         if only_a_place(tracker) is not None:  # "ok, und in 53721?" is understood after all: a place
-            return [*ActionTellResponsibility().respond(dispatcher, tracker), SlotSet("failed_turns", 0.0)]
+            return ActionTellResponsibility().respond(dispatcher, tracker)  # understood: the counter is reset
         # Like Rasa's own default fallback: forget the misunderstood message, keep the counter.
         counter = not_understood(dispatcher, tracker, texts.FALLBACK_FIRST(leicht(tracker)))
         return [UserUtteranceReverted(), *counter]
