@@ -18,7 +18,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchlib import cpu_seconds, fmt, header, percentiles, rss_mib, run_clients, start_stack
+from benchlib import NO_RATE_LIMITS, cpu_seconds, fmt, header, percentiles, rss_mib, run_clients, start_stack
 
 from api.dialogue import UNAVAILABLE_SHORT
 
@@ -83,7 +83,7 @@ def main() -> int:
     extra = ["--workers", str(args.workers)] if args.workers else []
     print("starting the stack (Rasa, action server, API) ...", flush=True)
     started = time.perf_counter()
-    stack = start_stack(*extra, env={"BK_CHAT_RATE_LIMIT": "0", "BK_SEARCH_RATE_LIMIT": "0"})
+    stack = start_stack(*extra, env=NO_RATE_LIMITS)
     try:
         print(f"stack ready in {time.perf_counter() - started:.1f} s on {stack.url}")
         header("chat turn latency through the whole stack")

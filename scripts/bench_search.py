@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -22,25 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from benchlib import NO_RATE_LIMITS, percentiles, rss_mib, run_clients, self_rss_mib, start_stack
+
 from knowledge import Retriever, load_catalogue
 from knowledge.search import Mode
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-quantile (0..1) of the values, nearest-rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
-
-
-def rss_mb() -> float:
-    """Resident set size of this process in MB (current, from /proc; peak as a fallback)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def build_seconds() -> dict[str, float]:
@@ -64,9 +47,8 @@ def http_figures(queries: list[str], requests_per_client: int, max_seconds: floa
     import asyncio
 
     import httpx
-    from benchlib import percentiles, rss_mib, run_clients, start_stack
 
-    stack = start_stack("--no-rasa", env={"BK_CHAT_RATE_LIMIT": "0", "BK_SEARCH_RATE_LIMIT": "0"})
+    stack = start_stack("--no-rasa", env=NO_RATE_LIMITS)
     figures: dict[str, object] = {}
     try:
 
@@ -108,12 +90,12 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    figures: dict[str, object] = {"rss_mb_start": round(rss_mb(), 1)}
+    figures: dict[str, object] = {"rss_mb_start": round(self_rss_mib(), 1)}
     started = time.perf_counter()
     catalogue = load_catalogue()
     retriever = Retriever.lexical_only(catalogue) if args.lexical_only else Retriever.load(catalogue=catalogue)
     figures["load_s"] = round(time.perf_counter() - started, 2)
-    figures["rss_mb_loaded"] = round(rss_mb(), 1)
+    figures["rss_mb_loaded"] = round(self_rss_mib(), 1)
     if retriever.manifest is not None:
         figures["index_build_s_manifest"] = retriever.manifest.build_seconds
 
@@ -127,16 +109,13 @@ def main() -> int:
             t0 = time.perf_counter()
             retriever.search(query, mode=mode)
             times.append((time.perf_counter() - t0) * 1000)
+    stats = percentiles(times)
     figures.update(
         mode=mode,
         queries=len(queries),
         searches=len(times),
-        p50_ms=round(percentile(times, 0.50), 3),
-        p95_ms=round(percentile(times, 0.95), 3),
-        p99_ms=round(percentile(times, 0.99), 3),
-        mean_ms=round(statistics.fmean(times), 3),
-        max_ms=round(max(times), 3),
-        rss_mb_after=round(rss_mb(), 1),
+        **{f"{k}_ms": round(v, 3) for k, v in stats.items() if k != "n"},
+        rss_mb_after=round(self_rss_mib(), 1),
     )
     if not args.no_build:
         figures["fresh_build"] = build_seconds()

@@ -20,8 +20,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PY = ROOT / ".venv" / "bin" / "python"
-RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
-RASA_MODEL = ROOT / "models" / "rasa-model.tar.gz"
 NO_RATE_LIMITS = {"BK_CHAT_RATE_LIMIT": "0", "BK_SEARCH_RATE_LIMIT": "0"}  # tests send many messages from one host
 
 
@@ -160,13 +158,6 @@ class Stack:
                 self.proc.wait()
         if self.handle is not None:
             self.handle.close()
-
-
-def rasa_missing() -> str | None:
-    """Why the stack would start without Rasa (scripts/run.py then runs the API alone), or None when it will not."""
-    if not RASA_BIN.exists() or not RASA_MODEL.exists():
-        return "no Rasa environment or trained model: run `make setup`"
-    return None
 
 
 def start_stack(

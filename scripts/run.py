@@ -57,10 +57,16 @@ def port_plan(port: int) -> dict[str, int]:
     }
 
 
-def rasa_model() -> Path | None:
-    """The newest trained Rasa model, if any."""
-    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    return models[-1] if models else None
+def rasa_model() -> Path:
+    """The model scripts/run_rasa.sh serves: BK_RASA_MODEL, default models/rasa-model.tar.gz (scripts/train_rasa.sh)."""
+    return ROOT / os.environ.get("BK_RASA_MODEL", "models/rasa-model.tar.gz")
+
+
+def rasa_missing() -> str | None:
+    """Why Rasa cannot start (the API then runs alone, search-only), or None when it can."""
+    if not RASA_BIN.exists() or not rasa_model().is_file():
+        return "no Rasa environment or trained model: run `make setup`"
+    return None
 
 
 def plan(port: int, workers: int, with_rasa: bool) -> tuple[list[Proc], dict[str, str]]:
@@ -93,8 +99,7 @@ def plan(port: int, workers: int, with_rasa: bool) -> tuple[list[Proc], dict[str
         )
         procs.append(
             Proc("rasa", ["bash", str(ROOT / "scripts" / "run_rasa.sh")],
-                 f"http://127.0.0.1:{ports['rasa']}/", env={"SANIC_WORKERS": str(workers),
-                                                           "BK_RASA_WORKERS": str(workers)},
+                 f"http://127.0.0.1:{ports['rasa']}/", env={"BK_RASA_WORKERS": str(workers)},  # → SANIC_WORKERS
                  ready_timeout=300.0)
         )
     procs.append(Proc("api", [str(VENV_PY), "-m", "api"], f"http://127.0.0.1:{ports['api']}/health"))
@@ -214,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop everything when any part fails, instead of restarting Rasa or the action server")
     args = parser.parse_args(argv)
 
-    with_rasa = not args.no_rasa and RASA_BIN.exists() and rasa_model() is not None
+    with_rasa = not args.no_rasa and rasa_missing() is None
     workers = max(1, args.workers)
     if workers > 1 and shutil.which("redis-server") is None:
         print("[run] redis-server not found (scripts/setup.sh installs it): Rasa runs with 1 worker", flush=True)

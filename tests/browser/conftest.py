@@ -46,8 +46,9 @@ from bk_browser_kit import (
 )
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from benchlib import NO_RATE_LIMITS, rasa_missing, start_stack
+from benchlib import NO_RATE_LIMITS, start_stack
 from benchlib import free_port as free_stack_port
+from run import rasa_missing
 
 START_TIMEOUT = 90.0  # seconds for the API to become healthy (catalogue, search, spaCy)
 STACK_START_TIMEOUT = 420.0  # seconds for scripts/run.py to get Rasa, the action server and the API ready

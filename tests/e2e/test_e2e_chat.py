@@ -21,7 +21,8 @@ from knowledge import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from benchlib import NO_RATE_LIMITS, Stack, rasa_missing, start_stack  # noqa: E402
+from benchlib import NO_RATE_LIMITS, Stack, start_stack  # noqa: E402
+from run import rasa_missing  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 
