@@ -255,4 +255,6 @@ def test_a_message_with_only_a_place_gets_the_responsibility(
 def test_a_place_with_more_to_say_is_still_searched(text: str, entities: dict[str, Any]) -> None:
     """Content words or a stated age make it a situation: the search runs (and the place is kept)."""
     out = run(ACTION, snapshot(text, entities=entities, slots={"service_id": "schulbegleitung"}))
-    assert out.metadata is not None and out.metadata["service_ids"] != ["schulbegleitung"]
+    assert out.metadata is not None and out.metadata["service_ids"]
+    assert out.metadata["service_ids"] != ["schulbegleitung"]
+    assert out.slots["place"] == entities["place"]

@@ -155,6 +155,7 @@ def test_declining_the_hand_off_passes_nothing(stack: Stack, client: httpx.Clien
     chat.say("Ich bin erwachsen, habe eine Behinderung und möchte Eingliederungshilfe beantragen")
     chat.choose("eingliederungshilfe-antrag")
     chat.say("Kann ich das online beantragen?")
+    assert any(b["payload"] == "/deny" for b in chat.buttons), chat.buttons
     chat.say("/deny")
     assert chat.metadata["handoff"] is None
 

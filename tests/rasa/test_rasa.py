@@ -93,8 +93,9 @@ def test_holdout_examples_are_not_training_examples() -> None:
     training: set[str] = set()
     for path in (ROOT / "bot" / "data" / "nlu").glob("*.yml"):
         training |= examples(path)
-    overlap = examples(HERE / "nlu_holdout.yml") & training
-    assert not overlap
+    held_out = examples(HERE / "nlu_holdout.yml")
+    assert training and held_out, "the example reader found nothing"
+    assert not held_out & training
 
 
 # --- NLU ------------------------------------------------------------------------------------------------------------
