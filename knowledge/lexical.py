@@ -81,14 +81,14 @@ class LexicalIndex:
     weights: np.ndarray  # (terms, services) float32: idf * saturated weighted tf
 
     @classmethod
-    def build(cls, services: Sequence[Service], analyzer: Analyzer | None = None) -> LexicalIndex:
+    def build(cls, services: Sequence[Service]) -> LexicalIndex:
         """Index the services (in the given order)."""
-        if analyzer is None:
-            analyzer = Analyzer.for_texts(all_texts(services))
+        tokens = [{field: words(text) for field, text in service_fields(s).items()} for s in services]  # split once
+        analyzer = Analyzer.for_words(t for fields in tokens for t in fields.values())
         per_field: dict[str, list[Counter[str]]] = {f: [] for f in FIELD_WEIGHTS}
-        for service in services:
-            for field, text in service_fields(service).items():
-                per_field[field].append(Counter(analyzer.terms(text)))
+        for fields in tokens:
+            for field, field_tokens in fields.items():
+                per_field[field].append(Counter(analyzer.word_terms(field_tokens)))
         n = len(services)
         avg_len = {f: max(1e-9, sum(sum(c.values()) for c in cs) / max(1, n)) for f, cs in per_field.items()}
         pseudo_tf: list[dict[str, float]] = []

@@ -139,20 +139,12 @@ def _deletes(word: str) -> set[str]:
 class Analyzer:
     """Turns German text into index terms; knows a vocabulary for compound splitting and spelling correction."""
 
-    def __init__(
-        self,
-        vocabulary: Mapping[str, str] | None = None,
-        *,
-        glossary: Mapping[str, list[str]] | None = None,
-        colloquial: Mapping[str, list[str]] | None = None,
-    ) -> None:
+    def __init__(self, vocabulary: Mapping[str, str]) -> None:
         #: folded word forms and lemmas of the known texts → their folded lemma
-        self.vocabulary: dict[str, str] = {k: v for k, v in (vocabulary or {}).items() if len(k) >= MIN_PART}
+        self.vocabulary: dict[str, str] = {k: v for k, v in vocabulary.items() if len(k) >= MIN_PART}
         self._stop = stop_words()
-        self._glossary = GLOSSARY_EN_DE if glossary is None else glossary
-        self._colloquial = COLLOQUIAL_DE if colloquial is None else colloquial
         sizes: dict[str, set[int]] = {}
-        for phrase in self._glossary:
+        for phrase in GLOSSARY_EN_DE:
             sizes.setdefault(phrase.split()[0], set()).add(len(phrase.split()))
         self._phrase_sizes = {first: tuple(sorted(n, reverse=True)) for first, n in sizes.items()}
         self._spelling: dict[str, set[str]] = {}
@@ -166,10 +158,15 @@ class Analyzer:
     @classmethod
     def for_texts(cls, texts: Iterable[str]) -> Analyzer:
         """An analyzer whose vocabulary is every folded word form and lemma of the given texts."""
+        return cls.for_words(words(text) for text in texts)
+
+    @classmethod
+    def for_words(cls, texts: Iterable[Sequence[str]]) -> Analyzer:
+        """for_texts() of texts already split by words()."""
         stop = stop_words()
         vocabulary: dict[str, str] = {}
-        for text in texts:
-            for word in words(text):
+        for tokens in texts:
+            for word in tokens:
                 for piece in _pieces(word):
                     if not _HAS_LETTER.search(piece):
                         continue
@@ -212,10 +209,10 @@ class Analyzer:
         for start, first in enumerate(folded):
             for size in self._phrase_sizes.get(first, ()):
                 phrase = " ".join(folded[start : start + size])
-                found.extend(self._glossary.get(phrase, ()))
+                found.extend(GLOSSARY_EN_DE.get(phrase, ()))
         for token in tokens:
             for key in dict.fromkeys((lemma(token), fold(token))):  # "gefeuert" → feuern; "feuern" itself
-                found.extend(self._colloquial.get(key, ()))
+                found.extend(COLLOQUIAL_DE.get(key, ()))
         return found
 
     def expand_query(self, text: str, tokens: Sequence[str] | None = None) -> str:
