@@ -8,7 +8,7 @@
     model_hash(path)                     SHA-256 over the model files
 
 The builtin model is a sentence-transformers ``StaticEmbedding`` (mean of trained token vectors) with a tokenizer
-trained on the catalogue text (HF ``tokenizers``, Unigram), fine-tuned on question → service pairs from the
+trained on the catalogue text (HF ``tokenizers``, BPE), fine-tuned on question → service pairs from the
 catalogue (titles, synonyms, search terms, example questions, and the sentences of the longer texts) with
 ``MultipleNegativesRankingLoss``. torch and sentence-transformers are imported only inside the functions.
 """
@@ -46,7 +46,7 @@ class TrainingConfig:
 
     recipe: int = 1  # bump when the training code changes in a way the fields below do not show
     seed: int = 20261123
-    tokenizer: str = "bpe"
+    tokenizer: str = "bpe"  # the only kind train_tokenizer builds; kept in the recipe that saved models record
     vocab_size: int = 3000
     dimension: int = 256
     epochs: int = 6
@@ -120,13 +120,6 @@ def training_pairs(catalogue: Catalogue) -> list[tuple[str, str, str]]:
     return pairs
 
 
-def tokenizer_corpus(catalogue: Catalogue) -> list[str]:
-    """Every text of the catalogue, for training the tokenizer."""
-    from knowledge.lexical import all_texts
-
-    return all_texts(catalogue)
-
-
 def _batches(pairs: Sequence[tuple[str, str, str]], size: int, rng: random.Random) -> Iterator[list[int]]:
     """Shuffled batches in which every service occurs at most once (no false in-batch negatives)."""
     order = list(range(len(pairs)))
@@ -149,25 +142,13 @@ def _batches(pairs: Sequence[tuple[str, str, str]], size: int, rng: random.Rando
             yield batch
 
 
-def train_tokenizer(texts: Sequence[str], vocab_size: int, kind: str = "bpe") -> Any:
-    """A subword tokenizer trained on the texts; lower case, umlauts folded to "ae"/"oe"/"ue", "ß" to "ss"."""
+def train_tokenizer(texts: Sequence[str], vocab_size: int) -> Any:
+    """A BPE subword tokenizer trained on the texts; lower case, umlauts folded to "ae"/"oe"/"ue", "ß" to "ss".
+    (BPE because the Unigram and WordPiece trainers were not deterministic: docs/retrieval.md.)"""
     from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
 
-    if kind == "bpe":
-        tokenizer = Tokenizer(models.BPE(unk_token="[UNK]"))
-        trainer: Any = trainers.BpeTrainer(
-            vocab_size=vocab_size, special_tokens=["[UNK]"], min_frequency=1, show_progress=False
-        )
-    elif kind == "wordpiece":
-        tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-        trainer = trainers.WordPieceTrainer(
-            vocab_size=vocab_size, special_tokens=["[UNK]"], min_frequency=1, show_progress=False
-        )
-    else:
-        tokenizer = Tokenizer(models.Unigram())
-        trainer = trainers.UnigramTrainer(
-            vocab_size=vocab_size, special_tokens=["[UNK]"], unk_token="[UNK]", show_progress=False
-        )
+    tokenizer = Tokenizer(models.BPE(unk_token="[UNK]"))
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=["[UNK]"], min_frequency=1, show_progress=False)
     tokenizer.normalizer = normalizers.Sequence(
         [
             normalizers.NFC(),
@@ -197,6 +178,8 @@ def build_builtin_model(
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
     from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
 
+    from knowledge.lexical import all_texts
+
     config = config or TrainingConfig()
     directory = directory or builtin_dir()
     started = time.perf_counter()
@@ -207,7 +190,7 @@ def build_builtin_model(
     try:
         torch.manual_seed(config.seed)
         rng = random.Random(config.seed)
-        tokenizer = train_tokenizer(tokenizer_corpus(catalogue), config.vocab_size, config.tokenizer)
+        tokenizer = train_tokenizer(all_texts(catalogue), config.vocab_size)
         weights = torch.randn(tokenizer.get_vocab_size(), config.dimension) * config.init_std
         static = StaticEmbedding(tokenizer, embedding_weights=weights)
         static.embedding.sparse = True  # a batch touches few token rows: update only those

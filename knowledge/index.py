@@ -2,8 +2,11 @@
 
     index_dir(path)                         the index folder: argument, else BK_INDEX_DIR, else knowledge/build/index
     build_index(catalogue, directory, encoder, build_seconds) -> Manifest
+    read_manifest(directory) -> Manifest                          raises IndexMissingError
     read_index(directory) -> (faiss index, records, manifest)     raises IndexMissingError
-    check_manifest(manifest, catalogue, spec, model_hash)         raises IndexMismatchError
+    check_catalogue(manifest, catalogue, directory)               raises IndexMismatchError
+    check_model(manifest, spec, fingerprint, directory)           raises IndexMismatchError
+    outdated_reason(catalogue, directory, model) -> str | None    why the index must be rebuilt, None when current
 
 Layout (txtai-style, no pickle):
 
