@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.text import clean_text
 from knowledge.schema import Service
+from knowledge.search import MAX_QUERY_CHARS
 
-QUERY_MAX = 1000  # characters of a search query
+QUERY_MAX = MAX_QUERY_CHARS  # characters of a search query: the retriever's own limit
 MESSAGE_MAX = 1000  # characters of a chat message
 TOP_MAX = 50  # results of one search
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
