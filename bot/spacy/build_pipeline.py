@@ -51,7 +51,6 @@ YEARS = {"LOWER": {"REGEX": r"^(j|j\.|jahr|jahre|jahren|jhr|jhr\.|lebensjahr|leb
 JAEHRIG = {"LOWER": {"REGEX": r"^j(ä|ae|a)hrig(e|er|en|es|em)?$"}}
 _WORD_ALTERNATIVES = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 WORD_JAEHRIG = {"LOWER": {"REGEX": rf"^({_WORD_ALTERNATIVES})j(ä|ae|a)hrig(e|er|en|es|em)?$"}}
-DIGIT_JAEHRIG = {"LOWER": {"REGEX": r"^\d{1,3}j(ä|ae|a)hrig(e|er|en|es|em)?$"}}
 HYPHEN = {"ORTH": {"IN": ["-", "–"]}, "OP": "?"}
 BE = {"LOWER": {"IN": ["bin", "ist", "sind", "wird", "werde", "werden", "wurde", "wurden", "war", "waren"]}}
 FILLER = {"LOWER": {"IN": ["bald", "jetzt", "gerade", "erst", "schon", "fast", "noch", "nun", "knapp", "inzwischen",
@@ -85,7 +84,6 @@ def number_patterns() -> List[Dict[str, Any]]:
             *_expand(BE, FILLER, WORDS, {"LOWER": {"IN": [",", ".", "und", "!", "?"]}}),  # "sie ist drei und ..."
             *_expand(NUMBER, HYPHEN, JAEHRIG),  # "4-jährig", "4 jährige", "zwei-jährig"
             [dict(WORD_JAEHRIG)],  # "vierjährige"
-            [dict(DIGIT_JAEHRIG)],
             *_expand({"LOWER": {"IN": ["alter", "alt"]}}, {"LOWER": {"IN": ["von", ":", "ist"]}, "OP": "?"}, DIGITS),
             *_expand({"LOWER": "mit"}, DIGITS, YEARS),  # "mit 63 Jahren"
         ],
