@@ -34,42 +34,41 @@ SCRIPTS: list[list[str]] = [
 ]
 
 
-DEGRADED: list[int] = [0]  # turns answered by the API's search fallback because Rasa failed (should stay 0)
-
-
-async def conversation_turns(client: httpx.AsyncClient, script: list[str]) -> list[float]:
-    """Play one scripted conversation; return the latency of each turn in ms."""
+async def conversation_turns(client: httpx.AsyncClient, script: list[str]) -> list[tuple[float, bool]]:
+    """Play one scripted conversation; for each turn its latency in ms and whether it was degraded (answered by the
+    API's search fallback because Rasa failed)."""
     session_id: str | None = None
     last_buttons: list[dict[str, str]] = []
-    latencies: list[float] = []
+    turns: list[tuple[float, bool]] = []
     for message in script:
         if message.startswith("@button"):
             index = int(message.removeprefix("@button"))
             message = last_buttons[index]["payload"] if len(last_buttons) > index else "Ja"
         started = time.perf_counter()
         resp = await client.post("/api/v1/chat", json={"session_id": session_id, "message": message})
-        latencies.append((time.perf_counter() - started) * 1000)
+        latency = (time.perf_counter() - started) * 1000
         resp.raise_for_status()
         body = resp.json()
         session_id = body["session_id"]
-        if body["messages"] and body["messages"][0]["text"] == UNAVAILABLE_SHORT:
-            DEGRADED[0] += 1
+        turns.append((latency, bool(body["messages"]) and body["messages"][0]["text"] == UNAVAILABLE_SHORT))
         last_buttons = [b for m in body["messages"] for b in m.get("buttons", [])]
-    return latencies
+    return turns
 
 
-async def load(base_url: str, concurrency: int, conversations: int, max_seconds: float) -> tuple[list[float], float]:
+async def load(
+    base_url: str, concurrency: int, conversations: int, max_seconds: float
+) -> tuple[list[tuple[float, bool]], float]:
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits) as client:
-        per_turn: list[float] = []
+        all_turns: list[tuple[float, bool]] = []
 
         async def one(i: int) -> float:
             turns = await conversation_turns(client, SCRIPTS[i % len(SCRIPTS)])
-            per_turn.extend(turns)
-            return sum(turns)
+            all_turns.extend(turns)
+            return sum(latency for latency, _ in turns)
 
         _, wall = await run_clients(concurrency, conversations, one, max_seconds=max_seconds)
-        return per_turn, wall
+        return all_turns, wall
 
 
 def main() -> int:
@@ -90,13 +89,14 @@ def main() -> int:
         asyncio.run(load(stack.url, 2, 4, 60))  # warm-up: first predictions load lazily
         pids = stack.pids()
         for concurrency, conversations in ((1, 12), (args.concurrency, args.conversations)):
-            DEGRADED[0] = 0
             cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
             turns, wall = asyncio.run(load(stack.url, concurrency, conversations, args.max_seconds))
             per_turn = 1000 / max(1, len(turns))
             cpu = {name: (cpu_seconds(pid) - cpu_before[name]) * per_turn for name, pid in pids.items()}
-            print(f"{concurrency:>3} concurrent conversations: {fmt(percentiles(turns))}  "
-                  f"throughput={len(turns) / wall:.1f} turns/s  degraded={DEGRADED[0]}")
+            latencies = [latency for latency, _ in turns]
+            degraded = sum(1 for _, was_degraded in turns if was_degraded)
+            print(f"{concurrency:>3} concurrent conversations: {fmt(percentiles(latencies))}  "
+                  f"throughput={len(turns) / wall:.1f} turns/s  degraded={degraded}")
             print("      CPU per turn: " + "  ".join(f"{name} {ms:.1f} ms" for name, ms in sorted(cpu.items())))
         print("\nresident memory (process and its children):")
         for name, pid in sorted(stack.pids().items()):
