@@ -11,7 +11,7 @@ run: setup
 
 test: setup-test
 	$(PY) -m knowledge validate
-	$(PY) -m ruff check knowledge api actions scripts tests
+	$(PY) -m ruff check knowledge api actions contract scripts tests
 	$(PY) -m pytest
 
 setup:
@@ -24,7 +24,7 @@ index: setup
 	$(PY) -m knowledge build
 
 lint: setup
-	$(PY) -m ruff check knowledge api actions scripts tests
+	$(PY) -m ruff check knowledge api actions contract scripts tests
 	$(PY) -m mypy
 
 bench-search: setup

@@ -1,32 +1,40 @@
-"""Hand-off to the online form: action_offer_handoff, action_handoff_consent, action_handoff_decline.
+"""The hand-off to the application (contract.chat.Handoff): at once when asked, the prefill only with consent.
 
-Only with the citizen's explicit "Ja" is anything passed on; the offer lists exactly what would be passed (place,
-age, service — once-only) and the consent turn sends the metadata `handoff` {"service_id", "url"}. A form address
-is only ever given when the catalogue marks it as confirmed (`form_url_verified`); otherwise `url` is None and the
-citizen is pointed to the LVR-Beratungskompass or the office.
+    apply     "Wo finde ich den Antrag?": the form (or the office where no form is confirmed) right away —
+              metadata.handoff = {service_id, url, office, prefill: None}; the office is None while the place is
+              unknown, and the reply asks for it. When the conversation holds data a form could take (place, age),
+              the bot asks whether to pass it on.
+    consent   "Ja" to that question: the hand-off again, now with `prefill` — exactly the listed data (once-only).
+    decline   "Nein": nothing is passed on.
+    pending_handoff   the place given after a hand-off that lacked it: the hand-off again, with the office.
+
+A form address is only ever given when the catalogue marks it as confirmed (`form_url_verified`), and the LVR's
+form only in the Rheinland.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import metadata, texts
-from actions.context import BeratungsAction, button, current_service, leicht, slot_number, slot_text
-from actions.responsibility import (
-    contact_details,
-    current_place,
-    office_name,
-    place_from_slots,
-    resolve,
-    responsibility_text,
+from actions.presenter import button
+from actions.responsibility import contact_details, office_name, resolve, responsibility_text
+from contract.chat import (
+    INTENT_AFFIRM,
+    INTENT_DENY,
+    SLOT_HANDOFF_OFFERED,
+    SLOT_HANDOFF_PENDING,
+    Handoff,
+    Prefill,
 )
-from actions.service_info import ask_which_service
 
 if TYPE_CHECKING:
+    from actions.case import Case
+    from actions.understanding import Turn
+    from knowledge.places import Responsibility
     from knowledge.schema import Service
 
 
@@ -36,152 +44,131 @@ def confirmed_form_url(service: Service) -> str | None:
     return online.form_url if online.available and online.form_url and online.form_url_verified else None
 
 
-def passable_data(tracker: Tracker, service: Service, is_leicht: bool) -> list[str]:
-    """What the bot would pass to the form, as readable lines: place, age, service."""
-    lines: list[str] = []
-    place = slot_text(tracker, "place")
-    if place:
-        lines.append(texts.PASS_PLACE(is_leicht, value=place))
-    age = slot_number(tracker, "age")
-    if age is not None and age >= 0:
-        lines.append(texts.PASS_AGE(is_leicht, value=f"{age:g}"))
-    lines.append(texts.PASS_SERVICE(is_leicht, value=service.button_title))
-    return lines
+def other_region(service: Service, resp: Responsibility) -> bool:
+    """An LVR service for someone the LVR is not responsible for (Westfalen-Lippe, outside NRW)."""
+    return service.responsible.provider == "LVR" and resp.authority in ("LWL", "other")
 
 
-def handoff_data(tracker: Tracker, service: Service) -> metadata.HandoffData:
-    """The data listed by `passable_data`, machine-readable, plus the keys derived from it (AGS, LeiKa)."""
-    data = metadata.HandoffData()
-    place = slot_text(tracker, "place")
-    if place:
-        data["place"] = place
-        ags = slot_text(tracker, "ags")
-        if ags:
-            data["ags"] = ags
-    age = slot_number(tracker, "age")
-    if age is not None and age >= 0:
-        data["age"] = f"{age:g}"
+def handoff(service: Service, resp: Responsibility, prefill: Prefill | None = None) -> Handoff:
+    """The hand-off of a service: the confirmed form (not across regions) and the office, where the place is known."""
+    url = None if other_region(service, resp) else confirmed_form_url(service)
+    office = None if resp.needs_place else office_name(service, resp)
+    return Handoff(service_id=service.id, url=url, office=office, prefill=prefill)
+
+
+def prefill(case: Case, service: Service) -> Prefill:
+    """What the conversation holds that a form could take: place (with its AGS), age, and the LeiKa key."""
+    data = Prefill()
+    if case.place:
+        data["place"] = case.place
+        if case.ags:
+            data["ags"] = case.ags
+    if case.age is not None and case.age >= 0:
+        data["age"] = f"{case.age:g}"
     if service.online_service.leika:
         data["leika"] = service.online_service.leika
     return data
 
 
-class ActionOfferHandoff(BeratungsAction):
-    """apply_online: the form link (if confirmed), what to have ready, and the consent question; else how to apply."""
-
-    def name(self) -> str:
-        return "action_offer_handoff"
-
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        from actions.search import service_named_in
-
-        is_leicht = leicht(tracker)
-        service = service_named_in(tracker) or current_service(tracker)
-        place, events = current_place(tracker)
-        if service is None:
-            return ask_which_service(dispatcher, tracker, "apply_online") + events
-        if slot_text(tracker, "service_id") != service.id:
-            events.append(SlotSet("service_id", service.id))
-        resp = resolve(service, place)
-        office = office_name(service, resp)
-        other_region = service.responsible.provider == "LVR" and resp.authority in ("LWL", "other")
-
-        if service.online_service.available and not other_region:
-            url = confirmed_form_url(service)
-            lines = [
-                texts.ONLINE_WITH_URL(is_leicht, title=service.button_title, url=url)
-                if url
-                else texts.ONLINE_WITHOUT_URL(is_leicht, title=service.button_title, office=office)
-            ]
-            if service.online_service.login:
-                lines.append(texts.ONLINE_LOGIN(is_leicht, login=service.online_service.login))
-            if service.documents:
-                lines.append(texts.DOCUMENTS_NEEDED(is_leicht, lines=texts.bullet_lines(service.documents)))
-            else:
-                lines.append(texts.DOCUMENTS_UNKNOWN(is_leicht, office=office))
-            dispatcher.utter_message(text="\n".join(lines))
-            dispatcher.utter_message(
-                text=texts.CONSENT_QUESTION(
-                    is_leicht, lines=texts.bullet_lines(passable_data(tracker, service, is_leicht))
-                ),
-                buttons=[
-                    button(texts.BUTTON_YES(is_leicht), "affirm"),
-                    button(texts.BUTTON_NO(is_leicht), "deny"),
-                ],
-            )
-            metadata.emit(dispatcher, [service.id], authority=resp.authority)
-            return [*events, SlotSet("handoff_offered", True)]
-
-        if other_region:
-            text = texts.APPLY_OTHER_REGION(is_leicht) + "\n" + responsibility_text(resp, place, is_leicht)
-        elif service.procedure:
-            text = texts.APPLY_OFFLINE(
-                is_leicht, title=service.button_title, lines=texts.bullet_lines(service.procedure)
-            )
-            text += "\n" + responsibility_text(resp, place, is_leicht)
-        else:
-            text = texts.APPLY_OFFLINE_NO_STEPS(is_leicht, title=service.button_title, office=office)
-            if resp.needs_place:
-                text += "\n" + responsibility_text(resp, place, is_leicht)
-        details = None if resp.needs_place else contact_details(resp.contact)
-        if details:
-            text += "\n" + texts.CONTACT(is_leicht, details=details)
-        dispatcher.utter_message(text=text)
-        metadata.emit(dispatcher, [service.id], authority=resp.authority)
-        if tracker.get_slot("handoff_offered"):
-            events.append(SlotSet("handoff_offered", False))
-        return events
+def passable_lines(case: Case, service: Service, is_leicht: bool) -> list[str]:
+    """The prefill as readable lines: place, age, service."""
+    lines: list[str] = []
+    if case.place:
+        lines.append(texts.PASS_PLACE(is_leicht, value=case.place))
+    if case.age is not None and case.age >= 0:
+        lines.append(texts.PASS_AGE(is_leicht, value=f"{case.age:g}"))
+    lines.append(texts.PASS_SERVICE(is_leicht, value=service.button_title))
+    return lines
 
 
-class ActionHandoffConsent(BeratungsAction):
-    """affirm after the offer: pass the listed data on — the metadata `handoff` {"service_id", "url"}."""
-
-    def name(self) -> str:
-        return "action_handoff_consent"
-
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        is_leicht = leicht(tracker)
-        service = current_service(tracker)
-        if not tracker.get_slot("handoff_offered") or service is None:
-            dispatcher.utter_message(text=texts.NOTHING_TO_CONFIRM(is_leicht))
-            metadata.emit(dispatcher, [service.id] if service else [])
-            return []
-        place = place_from_slots(tracker)
-        resp = resolve(service, place)
-        url = confirmed_form_url(service)
-        text = texts.CONSENT_GIVEN(is_leicht, lines=texts.bullet_lines(passable_data(tracker, service, is_leicht)))
-        if url:
-            text += "\n" + texts.CONSENT_GIVEN_URL(is_leicht, url=url)
-        else:
-            text += "\n" + texts.CONSENT_GIVEN_NO_URL(is_leicht, office=office_name(service, resp))
-        dispatcher.utter_message(text=text)
-        metadata.emit(
-            dispatcher,
-            [service.id],
-            authority=resp.authority,
-            handoff=metadata.Handoff(service_id=service.id, url=url, data=handoff_data(tracker, service)),
+def apply(dispatcher: CollectingDispatcher, turn: Turn) -> list[EventType]:
+    """How and where to apply, with the hand-off in the metadata at once."""
+    service, is_leicht, case = turn.service, turn.leicht, turn.case
+    if service is None:
+        dispatcher.utter_message(text=texts.ASK_WHICH_SERVICE_FREE(is_leicht))
+        metadata.emit(dispatcher)
+        return []
+    place = case.place_match
+    resp = resolve(service, place)
+    office = office_name(service, resp)
+    given = handoff(service, resp)
+    lines: list[str] = []
+    if other_region(service, resp):
+        lines += [texts.APPLY_OTHER_REGION(is_leicht), responsibility_text(resp, place, is_leicht)]
+    elif service.online_service.available:
+        url = given["url"]
+        lines.append(
+            texts.ONLINE_WITH_URL(is_leicht, title=service.button_title, url=url)
+            if url
+            else texts.ONLINE_WITHOUT_URL(is_leicht, title=service.button_title, office=office)
         )
-        return [SlotSet("handoff_offered", False)]
-
-
-class ActionHandoffDecline(BeratungsAction):
-    """deny after the offer: nothing is passed on."""
-
-    def name(self) -> str:
-        return "action_handoff_decline"
-
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        is_leicht = leicht(tracker)
-        service = current_service(tracker)
-        offered = bool(tracker.get_slot("handoff_offered"))
-        if offered and service is not None:
-            text = texts.CONSENT_DECLINED(is_leicht)
-            url = confirmed_form_url(service)
-            if url:
-                text += "\n" + texts.ONLINE_WITH_URL(is_leicht, title=service.button_title, url=url)
+        if service.online_service.login:
+            lines.append(texts.ONLINE_LOGIN(is_leicht, login=service.online_service.login))
+        if service.documents:
+            lines.append(texts.DOCUMENTS_NEEDED(is_leicht, lines=texts.bullet_lines(service.documents)))
         else:
-            text = texts.NOTHING_TO_CONFIRM(is_leicht)
-        dispatcher.utter_message(text=text)
-        authority = resolve(service, place_from_slots(tracker)).authority if service else None
-        metadata.emit(dispatcher, [service.id] if service else [], authority=authority)
-        return [SlotSet("handoff_offered", False)] if offered else []
+            lines.append(texts.DOCUMENTS_UNKNOWN(is_leicht, office=office))
+    elif service.procedure:
+        lines.append(
+            texts.APPLY_OFFLINE(is_leicht, title=service.button_title, lines=texts.bullet_lines(service.procedure))
+        )
+    else:
+        lines.append(texts.APPLY_OFFLINE_NO_STEPS(is_leicht, title=service.button_title, office=office))
+    if resp.needs_place:
+        lines.append(responsibility_text(resp, place, is_leicht))  # asks for the place
+    elif not other_region(service, resp):
+        details = contact_details(resp.contact)
+        lines.append(responsibility_text(resp, place, is_leicht))
+        if details:
+            lines.append(texts.CONTACT(is_leicht, details=details))
+    dispatcher.utter_message(text="\n".join(lines))
+    events: list[EventType] = []
+    offered = bool(case.place or case.age is not None) and not resp.needs_place and not other_region(service, resp)
+    if offered:
+        dispatcher.utter_message(
+            text=texts.CONSENT_QUESTION(is_leicht, lines=texts.bullet_lines(passable_lines(case, service, is_leicht))),
+            buttons=[
+                button(texts.BUTTON_YES(is_leicht), INTENT_AFFIRM),
+                button(texts.BUTTON_NO(is_leicht), INTENT_DENY),
+            ],
+        )
+    events.append(SlotSet(SLOT_HANDOFF_OFFERED, offered))
+    events.append(SlotSet(SLOT_HANDOFF_PENDING, service.id if resp.needs_place else None))
+    metadata.emit(dispatcher, [service.id], authority=resp.authority, handoff=given)
+    return events
+
+
+def pending_handoff(turn: Turn, service: Service, resp: Responsibility) -> tuple[Handoff | None, list[EventType]]:
+    """After a hand-off that lacked the place: the hand-off again once the place is known (with its office)."""
+    if turn.case.handoff_pending != service.id or resp.needs_place:
+        return None, []
+    return handoff(service, resp), [SlotSet(SLOT_HANDOFF_PENDING, None)]
+
+
+def consent(dispatcher: CollectingDispatcher, turn: Turn, offered: bool) -> list[EventType]:
+    """'Ja' after the prefill question: the hand-off with the listed data."""
+    service, is_leicht, case = turn.case.chosen, turn.leicht, turn.case
+    if not offered or service is None:
+        dispatcher.utter_message(text=texts.NOTHING_TO_CONFIRM(is_leicht))
+        metadata.emit(dispatcher, [service.id] if service else [])
+        return []
+    resp = resolve(service, case.place_match)
+    given = handoff(service, resp, prefill(case, service))
+    text = texts.CONSENT_GIVEN(is_leicht, lines=texts.bullet_lines(passable_lines(case, service, is_leicht)))
+    if given["url"]:
+        text += "\n" + texts.CONSENT_GIVEN_URL(is_leicht, url=given["url"])
+    else:
+        text += "\n" + texts.CONSENT_GIVEN_NO_URL(is_leicht, office=office_name(service, resp))
+    dispatcher.utter_message(text=text)
+    metadata.emit(dispatcher, [service.id], authority=resp.authority, handoff=given)
+    return [SlotSet(SLOT_HANDOFF_OFFERED, False)]
+
+
+def decline(dispatcher: CollectingDispatcher, turn: Turn, offered: bool) -> list[EventType]:
+    """'Nein' after the prefill question: nothing is passed on."""
+    service, is_leicht = turn.case.chosen, turn.leicht
+    done = offered and service is not None
+    dispatcher.utter_message(text=(texts.CONSENT_DECLINED if done else texts.NOTHING_TO_CONFIRM)(is_leicht))
+    authority = resolve(service, turn.case.place_match).authority if service else None
+    metadata.emit(dispatcher, [service.id] if service else [], authority=authority)
+    return [SlotSet(SLOT_HANDOFF_OFFERED, False)] if offered else []

@@ -1,30 +1,16 @@
-"""Where the citizen lives and who is responsible: action_resolve_place, action_tell_responsibility.
+"""Who is responsible for a service at a place, and how to reach them, in words the bot can say.
 
 The rules live in knowledge.places (LVR in the Rheinland, LWL in Westfalen-Lippe, Kreis / kreisfreie Stadt for
-their services, nobody of the two outside NRW); this module keeps the place in the slots and words the answer.
+their services, nobody of the two outside NRW); this module words them (standard language or Leichte Sprache) and
+builds contact blocks from what the catalogue confirms (no invented phone numbers).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
-
-from actions import deps, metadata, texts
-from actions.context import (
-    BeratungsAction,
-    Button,
-    button,
-    current_service,
-    entity,
-    intent,
-    leicht,
-    slot_text,
-    user_text,
-)
-from actions.metadata import Authority
+from actions import deps, texts
+from contract.chat import Authority
 
 if TYPE_CHECKING:
     from knowledge.places import PlaceMatch, Responsibility
@@ -35,58 +21,6 @@ LVR_GENERAL_NAME = "LVR – Landschaftsverband Rheinland"
 LVR_GENERAL_URL = "https://www.lvr.de"
 LWL_GENERAL_NAME = "LWL – Landschaftsverband Westfalen-Lippe"
 LWL_GENERAL_URL = "https://www.lwl.org"
-
-OUTSIDE = "outside"
-
-
-# --- the place ------------------------------------------------------------------------------------------------------
-def place_in_message(tracker: Tracker) -> PlaceMatch | None:
-    """The place named in the latest message: `plz` or `place` entity, else anywhere in the text."""
-    for name in ("plz", "place"):
-        value = entity(tracker, name)
-        if value:
-            match = deps.find_place(value)
-            if match is not None:
-                return match
-    text = user_text(tracker)
-    return deps.find_place(text) if text else None
-
-
-def place_from_slots(tracker: Tracker) -> PlaceMatch | None:
-    """The place stored in the slots `place` / `ags` / `landschaftsverband` (re-resolved by name)."""
-    name = slot_text(tracker, "place")
-    if not name:
-        return None
-    match = deps.find_place(name)
-    ags = slot_text(tracker, "ags")
-    if match is not None and (ags is None or match.ags in (None, ags)):
-        return match
-    if ags:
-        from knowledge.places import PlaceMatch, gemeinden
-
-        for g in gemeinden():
-            if g.ags == ags:
-                return PlaceMatch("gemeinde", g.name, (g.name,), g.kreis, g.kreis_ags, g.landschaftsverband, g.ags)
-    if slot_text(tracker, "landschaftsverband") == OUTSIDE:
-        from knowledge.places import PlaceMatch
-
-        return PlaceMatch("outside_nrw", name)
-    return match
-
-
-def current_place(tracker: Tracker) -> tuple[PlaceMatch | None, list[EventType]]:
-    """The place of the latest message (with the slot events that store it), else the stored place."""
-    found = place_in_message(tracker)
-    if found is not None:
-        return found, place_events(found, tracker)
-    return place_from_slots(tracker), []
-
-
-def place_events(place: PlaceMatch, tracker: Tracker | None = None) -> list[EventType]:
-    """SlotSet events for `place`, `ags`, `landschaftsverband` (only those that change when a tracker is given)."""
-    verband = OUTSIDE if place.kind == "outside_nrw" else place.landschaftsverband
-    values = {"place": place.name, "ags": place.ags, "landschaftsverband": verband}
-    return [SlotSet(key, value) for key, value in values.items() if tracker is None or tracker.get_slot(key) != value]
 
 
 # --- who is responsible ---------------------------------------------------------------------------------------------
@@ -177,69 +111,3 @@ def contact_block(service: Service | None, place: PlaceMatch | None, is_leicht: 
     if resp.authority in ("LVR", "LWL"):
         parts.append(texts.CONTACT(is_leicht, details=general_contact(place)))
     return "\n".join(parts), resp.authority
-
-
-def service_buttons_after_place(service: Service, is_leicht: bool) -> list[Button]:
-    title = texts.BUTTON_APPLY_ONLINE if service.online_service.available else texts.BUTTON_APPLY
-    return [
-        button(title(is_leicht), "apply_online", service_id=service.id),
-        button(texts.BUTTON_HUMAN(is_leicht), "request_human"),
-    ]
-
-
-# --- actions --------------------------------------------------------------------------------------------------------
-class ActionResolvePlace(BeratungsAction):
-    """inform_place: store the town / Kreis / postal code in the slots.
-
-    It says nothing when the place is found: the dialogue runs action_tell_responsibility next (bot/data/rules),
-    which names the responsible office. An unknown place is asked for again here.
-    """
-
-    def name(self) -> str:
-        return "action_resolve_place"
-
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        service = current_service(tracker)
-        place = place_in_message(tracker)
-        if place is None:
-            dispatcher.utter_message(text=texts.PLACE_UNKNOWN(leicht(tracker)))
-            metadata.emit(dispatcher, [service.id] if service else [], authority=authority(service, None))
-            return []
-        metadata.emit(dispatcher, [service.id] if service else [], authority=authority(service, place))
-        return place_events(place)
-
-
-class ActionTellResponsibility(BeratungsAction):
-    """ask_responsible: who is responsible for the current service at the citizen's place."""
-
-    def name(self) -> str:
-        return "action_tell_responsibility"
-
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        from actions.search import service_named_in
-
-        is_leicht = leicht(tracker)
-        place, events = current_place(tracker)
-        service = service_named_in(tracker) or current_service(tracker)
-        if intent(tracker) == "inform_place" and not events and place_in_message(tracker) is None:
-            # action_resolve_place has just asked for the place again; do not answer twice
-            metadata.emit(dispatcher, [service.id] if service else [], authority=authority(service, place))
-            return events
-        if service is not None and service.id != slot_text(tracker, "service_id"):
-            events.append(SlotSet("service_id", service.id))
-        if service is None and place is None:
-            dispatcher.utter_message(text=texts.RESPONSIBLE_WHAT_AND_WHERE(is_leicht))
-            metadata.emit(dispatcher)
-            return events
-        resp = resolve(service, place)
-        text = responsibility_text(resp, place, is_leicht)
-        if service is None and not resp.needs_place:
-            follow_up = texts.ASK_WHAT_ABOUT if intent(tracker) == "inform_place" else texts.ASK_WHICH_SERVICE_FREE
-            text += " " + follow_up(is_leicht)
-        details = None if resp.needs_place or service is None else contact_details(resp.contact)
-        if details:
-            text += "\n" + texts.CONTACT(is_leicht, details=details)
-        buttons = [] if service is None or resp.needs_place else service_buttons_after_place(service, is_leicht)
-        dispatcher.utter_message(text=text, buttons=buttons)
-        metadata.emit(dispatcher, [service.id] if service else [], authority=resp.authority if service else None)
-        return events

@@ -102,6 +102,7 @@ SECTION_EMPTY = Template(
 )
 
 # --- responsibility ------------------------------------------------------------------------------------------------
+RESPONSIBLE_FOR = Template("Für „{title}“: {text}", "Für {title}: {text}")
 RESPONSIBLE_NO_PLACE = Template("Zuständig: {office}.", "Diese Stelle hilft Ihnen: {office}.")
 RESPONSIBLE_LWL = Template(
     "{place} gehört zu Westfalen-Lippe. Dort ist nicht der LVR zuständig, sondern der LWL "

@@ -8,25 +8,32 @@ the service or section asked for, so the buttons keep working without the dialog
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, cast, get_args
+from typing import Any, cast
 
+from actions import presenter
+from actions.responsibility import office_name
 from api.rasa_client import RasaMessage
-from api.schemas import Authority, Button, ChatMessage, Handoff, HandoffField, TurnMetadata
+from api.schemas import Button, ChatMessage, Handoff, TurnMetadata
 from api.text import clean_line, clean_text
+from contract.chat import (
+    AUTHORITIES,
+    PAYLOAD_KEY,
+    PREFILL_FIELDS,
+    SECTION_INTENTS,
+    Authority,
+    PrefillField,
+    parse_payload,
+)
 from knowledge.catalogue import Catalogue
 from knowledge.errors import QueryError
 from knowledge.schema import Service
-from knowledge.search import Retriever
-from knowledge.vocab import INTENT_OF_SECTION, SECTION_INTENTS, SECTIONS
+from knowledge.search import MAX_QUERY_CHARS, Retriever
 
 logger = logging.getLogger(__name__)
 
 FALLBACK_TOP = 3
-METADATA_KEY = "beratungskompass"
 
 UNAVAILABLE_NOTICE = (
     "Der Dialog-Assistent ist gerade nicht erreichbar. Ich zeige Ihnen deshalb Leistungen aus dem "
@@ -42,12 +49,6 @@ PAYLOAD_WITHOUT_DIALOGUE = (
     "Diese Auswahl kann ich gerade nicht verarbeiten. Bitte beschreiben Sie Ihr Anliegen in eigenen Worten."
 )
 APOLOGY = "Das hat leider nicht geklappt. Bitte versuchen Sie es in einigen Minuten noch einmal."
-NOT_CONFIRMED = "Dazu liegen im LVR-Beratungskompass keine bestätigten Angaben vor."
-
-#: Intents of button payloads that ask for one section of a service (docs/architecture.md, dialogue contract).
-_SECTION_BUTTONS = ("prerequisites", "documents", "procedure")
-_PAYLOAD = re.compile(r"^/([A-Za-z_][A-Za-z0-9_]*)(\{.*)?$", re.DOTALL)
-_AUTHORITIES: tuple[str, ...] = get_args(Authority)
 
 
 # --- Rasa answer ----------------------------------------------------------------------------------------------
@@ -79,7 +80,7 @@ def _merge_metadata(parts: Iterable[Mapping[str, Any]], catalogue: Catalogue) ->
             elif value not in ids:
                 logger.warning("metadata: dropped service id %r (not in the catalogue)", value)
     authority = merged.get("authority")
-    if authority not in _AUTHORITIES:
+    if authority not in AUTHORITIES:
         if authority is not None:
             logger.warning("metadata: dropped unknown authority %r", authority)
         authority = None
@@ -91,25 +92,28 @@ def _merge_metadata(parts: Iterable[Mapping[str, Any]], catalogue: Catalogue) ->
     )
 
 
-HANDOFF_FIELDS = frozenset(get_args(HandoffField))
+def _prefill(raw: object) -> dict[PrefillField, str] | None:
+    if not isinstance(raw, dict):
+        return None
+    return {
+        cast(PrefillField, key): clean_text(value)[:200]
+        for key, value in raw.items()
+        if key in PREFILL_FIELDS and isinstance(value, str) and value.strip()
+    }
 
 
 def _handoff(raw: object, catalogue: Catalogue) -> Handoff | None:
     if not isinstance(raw, dict):
         return None
-    service_id, url = raw.get("service_id"), raw.get("url")
+    service_id, url, office = raw.get("service_id"), raw.get("url"), raw.get("office")
     if not isinstance(service_id, str) or service_id not in catalogue:
         logger.warning("metadata: dropped handoff to unknown service %r", service_id)
         return None
     if not (isinstance(url, str) and url.startswith(("https://", "http://"))):
         url = None  # only web addresses reach the widget (no javascript: or data: URLs)
-    raw_data = raw.get("data")
-    data = {
-        key: clean_text(value)[:200]
-        for key, value in (raw_data.items() if isinstance(raw_data, dict) else [])
-        if key in HANDOFF_FIELDS and isinstance(value, str) and value.strip()
-    }
-    return Handoff(service_id=service_id, url=url, data=data)
+    office = clean_line(office)[:200] or None if isinstance(office, str) else None
+    prefill = _prefill(raw.get("prefill"))
+    return Handoff(service_id=service_id, url=url, office=office, prefill=prefill, data=prefill or {})
 
 
 def from_rasa(answer: Sequence[RasaMessage], catalogue: Catalogue) -> tuple[list[ChatMessage], TurnMetadata] | None:
@@ -118,8 +122,8 @@ def from_rasa(answer: Sequence[RasaMessage], catalogue: Catalogue) -> tuple[list
     parts: list[Mapping[str, Any]] = []
     for raw in answer:
         custom = raw.get("custom")
-        if isinstance(custom, dict) and isinstance(custom.get(METADATA_KEY), dict):
-            parts.append(custom[METADATA_KEY])
+        if isinstance(custom, dict) and isinstance(custom.get(PAYLOAD_KEY), dict):
+            parts.append(custom[PAYLOAD_KEY])
         text = raw.get("text")
         text = clean_text(text) if isinstance(text, str) else ""
         buttons = _buttons(raw.get("buttons"))
@@ -133,55 +137,19 @@ def from_rasa(answer: Sequence[RasaMessage], catalogue: Catalogue) -> tuple[list
 # --- answer from the search -----------------------------------------------------------------------------------
 
 
-def payload(intent: str, **entities: str) -> str:
-    """A Rasa button payload, e.g. ``/choose_service{"service_id":"blindengeld"}``."""
-    if not entities:
-        return f"/{intent}"
-    return f"/{intent}{json.dumps(entities, ensure_ascii=False, separators=(',', ':'))}"
-
-
-def _parse_payload(message: str) -> tuple[str, dict[str, Any]] | None:
-    """Intent and entities of a button payload (``/intent`` or ``/intent{json}``); None for other text."""
-    match = _PAYLOAD.match(message.strip())
-    if match is None:
-        return None
-    entities: dict[str, Any] = {}
-    if match.group(2):
-        try:
-            loaded = json.loads(match.group(2))
-        except ValueError:
-            loaded = None
-        if isinstance(loaded, dict):
-            entities = loaded
-    return match.group(1), entities
-
-
-def _section_text(service: Service, section: str) -> str:
-    value = getattr(service, section)
-    if section == "legal_bases":
-        lines = [f"• {b.citation}" + (f" – {b.title}" if b.title else "") for b in service.legal_bases]
-    elif isinstance(value, list):
-        lines = [f"• {item}" for item in value]
-    else:
-        lines = [value] if value else []
-    body = "\n".join(lines) if lines else NOT_CONFIRMED
-    return f"{SECTIONS[section]} – {service.title}:\n{body}"
-
-
-def _section_buttons(service: Service, exclude: str | None = None) -> list[Button]:
-    buttons = []
-    for section in _SECTION_BUTTONS:
-        if section != exclude and getattr(service, section):
-            buttons.append(
-                Button(title=SECTIONS[section], payload=payload(INTENT_OF_SECTION[section], service_id=service.id))
-            )
-    return buttons
+def _buttons_of(raw: Iterable[presenter.Button]) -> list[Button]:
+    return [Button(title=b["title"], payload=b["payload"]) for b in raw]
 
 
 def _service_reply(intent: str, service: Service) -> ChatMessage:
+    """A button's answer without the dialogue assistant, worded by the same presenter as the actions."""
     section = SECTION_INTENTS.get(intent)
-    text = f"{service.title}\n\n{service.teaser}" if section is None else _section_text(service, section)
-    return ChatMessage(text=text, buttons=_section_buttons(service, exclude=section))
+    if section is None:
+        text = f"{service.title}\n{presenter.service_summary(service, False)}"
+        return ChatMessage(text=text, buttons=_buttons_of(presenter.service_buttons(service, False)[:3]))
+    text = presenter.section_text(service, section, False, office_name(service))
+    buttons = [b for b in presenter.follow_up_buttons(service, section, False) if "apply_online" not in b["payload"]]
+    return ChatMessage(text=text, buttons=_buttons_of(buttons))
 
 
 def from_search(
@@ -189,17 +157,16 @@ def from_search(
 ) -> tuple[list[ChatMessage], TurnMetadata]:
     """An answer without the dialogue assistant: the best services for the message (or the one asked for)."""
     notice: list[ChatMessage] = [ChatMessage(text=UNAVAILABLE_SHORT)] if unavailable else []
-    parsed = _parse_payload(message)
+    parsed = parse_payload(message)
     if parsed is not None:
-        intent, entities = parsed
-        service_id = entities.get("service_id")
-        service = catalogue.get(service_id) if isinstance(service_id, str) else None
+        service = catalogue.get(parsed.service_id) if parsed.service_id else None
         if service is None:
             return [*notice, ChatMessage(text=PAYLOAD_WITHOUT_DIALOGUE)], TurnMetadata(fallback=True)
-        return [*notice, _service_reply(intent, service)], TurnMetadata(service_ids=[service.id], fallback=True)
+        reply = _service_reply(parsed.intent, service)
+        return [*notice, reply], TurnMetadata(service_ids=[service.id], fallback=True)
 
     try:
-        hits = retriever.search(clean_line(message), FALLBACK_TOP)
+        hits = retriever.search(clean_line(message)[:MAX_QUERY_CHARS], FALLBACK_TOP)  # a long story: its start
     except QueryError:
         hits = []
     if not hits:
@@ -211,7 +178,7 @@ def from_search(
         messages.append(
             ChatMessage(
                 text=f"{service.title}\n{service.teaser}",
-                buttons=[Button(title=service.button_title, payload=payload("choose_service", service_id=service.id))],
+                buttons=_buttons_of(presenter.choose_buttons([service])),
             )
         )
     return messages, TurnMetadata(service_ids=[hit.id for hit in hits], fallback=True)

@@ -11,15 +11,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.text import clean_text
+from contract.chat import Authority, PrefillField
 from knowledge.schema import Service
 from knowledge.search import MAX_QUERY_CHARS
 
 QUERY_MAX = MAX_QUERY_CHARS  # characters of a search query: the retriever's own limit
-MESSAGE_MAX = 1000  # characters of a chat message
+MESSAGE_MAX = 5000  # characters of a chat message (a citizen may tell a long story)
 TOP_MAX = 50  # results of one search
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 
-Authority = Literal["LVR", "LWL", "Kreis/kreisfreie Stadt", "other"]
 ComponentState = Literal["up", "degraded", "down", "disabled"]
 
 
@@ -219,22 +219,31 @@ class ChatMessage(_Out):
     buttons: list[Button] = Field(default_factory=list)
 
 
-HandoffField = Literal["place", "ags", "age", "leika"]
-
-
 class Handoff(_Out):
-    """The citizen agreed to be handed over to the online application or office of a service."""
+    """The hand-off to the application of a service (contract v1, extended compatibly): sent as soon as the citizen
+    asks how or where to apply, and again with `prefill` when they agreed to pass on what they told."""
 
     service_id: str = Field(description="Catalogue id of the service handed over to.")
-    url: str | None = Field(description="Where to continue (online form), or null when there is no confirmed URL.")
-    data: dict[HandoffField, str] = Field(
-        default_factory=dict,
+    url: str | None = Field(description="The online form, or null where no form address is confirmed.")
+    office: str | None = Field(
+        default=None,
+        description="The office responsible at the citizen's place (German name), or null while the place is "
+        "unknown (the bot then asks for it and hands off again once it is given).",
+        examples=["LVR-Dezernat Soziales", "Stadt Leverkusen (Sozialamt)"],
+    )
+    prefill: dict[PrefillField, str] | None = Field(
+        default=None,
         description=(
-            "Once-only: what the citizen explicitly agreed to pass on, for the form to pre-fill. Only keys the "
-            "conversation filled: place (town or Kreis), ags (its official key, for FIT-Connect routing), "
-            "age (years), leika (LeiKa key of the service, where confirmed)."
+            "Once-only: null until the citizen explicitly agreed to pass on what they told; then exactly those "
+            "fields, for the form to pre-fill: place (town or Kreis), ags (its official key, for FIT-Connect "
+            "routing), age (years), leika (LeiKa key of the service, where confirmed)."
         ),
         examples=[{"place": "Köln", "ags": "05315000", "age": "45"}],
+    )
+    data: dict[PrefillField, str] = Field(
+        default_factory=dict,
+        description="Deprecated alias of `prefill` from contract v1.0: the same fields, `{}` while `prefill` is null.",
+        deprecated=True,
     )
 
 
@@ -251,7 +260,9 @@ class TurnMetadata(_Out):
         "(Westfalen-Lippe), `Kreis/kreisfreie Stadt`, `other` (e.g. Pflegekasse); null while unknown.",
     )
     handoff: Handoff | None = Field(
-        default=None, description="Set after the citizen consented to a handoff; else null."
+        default=None,
+        description="Set in the turn that hands off to the application (at once when asked how or where to apply), "
+        "and again with `prefill` after the citizen agreed to pass on data; else null.",
     )
     fallback: bool = Field(
         default=False,

@@ -30,6 +30,8 @@ GUARDED_WORDS = frozenset({"kamen", "senden", "wenden", "enger", "frechen", "muc
 NOUN_CUES = frozenset({"in", "aus", "nach", "stadt", "gemeinde", "nahe"})
 WORD_CUES = NOUN_CUES | {"bei", "von"}
 NOUN_CUE_PAIRS = frozenset({("naehe", "von"), ("umgebung", "von"), ("nahe", "von"), ("raum", "von")})
+#: How many words before a place a residence word may stand ("wohnen in einem Reihenhaus in Siegburg").
+RESIDENCE_WINDOW = 6
 RESIDENCE_WORDS = frozenset(
     {"wohne", "wohnen", "wohnt", "wohnhaft", "lebe", "leben", "lebt", "zuhause", "daheim", "gemeldet", "umgezogen"}
 )
@@ -184,7 +186,7 @@ class AliasIndex:
 def _make_hit(norms: list[str], start: int, end: int, target: tuple[str, str]) -> Hit:
     previous = norms[start - 1] if start else ""
     cued = previous in WORD_CUES or previous in {"plz", "postleitzahl"}
-    residence = previous == "nach" or any(n in RESIDENCE_WORDS for n in norms[max(0, start - 3) : start])
+    residence = previous == "nach" or any(n in RESIDENCE_WORDS for n in norms[max(0, start - RESIDENCE_WINDOW) : start])
     return Hit(start, end, target, cued, residence)
 
 

@@ -1,13 +1,15 @@
 """Where a citizen lives, and who is responsible there (LVR, LWL, the Kreis / kreisfreie Stadt, or someone else).
 
     find_place(text) -> PlaceMatch | None          a town, Kreis or postal code anywhere in a German sentence
+    find_places(text) -> list[PlaceMatch]          every place named, the most likely residence first
     responsibility(service, place) -> Responsibility   who is responsible, with a sentence the bot can say
     gemeinden() -> tuple[Gemeinde, ...]            the 396 NRW municipalities (knowledge/data/gemeinden.csv)
 
 The table is read on first use and cached; nothing happens at import time. Spellings and the guard rule against
 common words that are also town names ("Essen", "Lage", "kamen") live in knowledge/_placenames.py.
-When a message names several places, the one after "wohne"/"lebe"/"nach" wins, else the first one; a postal code
-or Kreis next to a municipality inside it gives way to the municipality ("53840 Troisdorf").
+When a message names several places, the one after "wohne"/"lebe"/"nach" wins, else the first one, and a place in
+NRW before one outside; a postal code or Kreis next to a municipality inside it gives way to the municipality
+("53840 Troisdorf").
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, cast
 
+from contract.chat import Authority
 from knowledge._placenames import (
     OUTSIDE_NRW,
     AliasIndex,
@@ -47,7 +50,6 @@ _NOT_AMOUNTS = {"euro", "eur", "prozent", "km", "kilometer", "einwohner"}
 
 PlaceKind = Literal["gemeinde", "kreis", "plz", "outside_nrw"]
 Landschaftsverband = Literal["LVR", "LWL"]
-Authority = Literal["LVR", "LWL", "Kreis/kreisfreie Stadt", "other"]
 KreisType = Literal["kreisfreie Stadt", "Kreis", "StädteRegion"]
 
 
@@ -177,16 +179,34 @@ def gemeinden() -> tuple[Gemeinde, ...]:
 
 def find_place(text: str) -> PlaceMatch | None:
     """The place a German message names: town, Kreis, postal code, or a place outside NRW; None if there is none."""
+    found = find_places(text)
+    return found[0] if found else None
+
+
+def find_places(text: str) -> list[PlaceMatch]:
+    """Every place a message names, the most likely residence first (see find_place), without repeats.
+
+    A postal code or Kreis with a municipality inside it in the same message counts once, as the municipality.
+    """
     places = _places()
     tokens = tokenize(text)
     hits = [h for h in places.index.hits(tokens) if h.target[0] != "plz" or _is_postal_code(h, tokens, places)]
-    if not hits:
-        return None
-    best = max(hits, key=lambda h: h.residence)  # the first of the best
-    if best.target[0] in {"plz", "kreis"}:
-        inner = [h for h in hits if h.target[0] == "gemeinde" and places.contains(best.target, h.target[1])]
-        best = inner[0] if inner else best
-    return places.match(best.target)
+    def outside(hit: Hit) -> bool:
+        kind, key = hit.target
+        return kind == "outside" or (kind == "plz" and key not in places.by_plz)
+
+    # residence first, among those NRW before outside (a story names where the family came from or lives far away);
+    # the sort is stable, so otherwise in order of mention
+    ordered = sorted(hits, key=lambda h: (not h.residence, outside(h)))
+    targets: list[tuple[str, str]] = []
+    for hit in ordered:
+        target = hit.target
+        if target[0] in {"plz", "kreis"}:
+            inner = [h for h in hits if h.target[0] == "gemeinde" and places.contains(target, h.target[1])]
+            target = inner[0].target if inner else target
+        if target not in targets:
+            targets.append(target)
+    return [places.match(t) for t in targets]
 
 
 def _is_postal_code(hit: Hit, tokens: list[Token], places: _Places) -> bool:

@@ -74,20 +74,3 @@ SECTIONS: Final[dict[str, str]] = {
     "legal_bases": "Rechtsgrundlagen",  # 07
     "legal_remedy": "Rechtsbehelf",  # 25
 }
-
-#: The intent of the dialogue contract that asks for each section (docs/architecture.md); used by the actions and
-#: by the API's search-only answers to button payloads.
-SECTION_INTENTS: Final[dict[str, str]] = {
-    "ask_prerequisites": "prerequisites",
-    "ask_documents": "documents",
-    "ask_costs": "costs",
-    "ask_deadlines": "deadlines",
-    "ask_procedure": "procedure",
-    "ask_legal_basis": "legal_bases",
-    "ask_legal_remedy": "legal_remedy",
-}
-#: The intent a button uses to ask for a section (the reverse of SECTION_INTENTS); the processing time is asked for
-#: with the deadlines' intent (and a `section` entity).
-INTENT_OF_SECTION: Final[dict[str, str]] = {section: name for name, section in SECTION_INTENTS.items()} | {
-    "processing_time": "ask_deadlines"
-}

@@ -18,7 +18,7 @@
 
   const EVENT_VERSION = 1;
   const STORAGE_VERSION = 1;
-  const MAX_MESSAGE = 1000; // characters, as the API (api/schemas.py MESSAGE_MAX)
+  const MAX_MESSAGE = 5000; // characters, as the API (api/schemas.py MESSAGE_MAX)
   const SERVICE_TIMEOUT_MS = 4000;
 
   // --- configuration ------------------------------------------------------------------------------------------
@@ -483,7 +483,7 @@
         const details = [];
         if (f && single) {
           // One service: who is responsible, how to reach them, how current and how checked the facts are.
-          const office = officeOf(f, item.authority);
+          const office = handoff.office || officeOf(f, item.authority);
           if (office) details.push(h("span", { class: "bk-detail" }, `${T.responsible}: `, h("span", { lang: "de" }, office)));
           if (f.phone) details.push(h("span", { class: "bk-detail" }, `${T.phone}: ${f.phone}`));
           const stand = [f.stand ? `${T.stand} ${formatDate(f.stand)}` : null, f.verified ? null : T.notVerified].filter(Boolean).join(", ");
@@ -520,7 +520,7 @@
           ),
         );
       } else {
-        const office = officeOf(f, item.authority);
+        const office = handoff.office || officeOf(f, item.authority);
         box.append(h("p", { class: "bk-handoff" }, T.noForm, office ? h("span", { class: "bk-detail" }, `${T.responsible}: `, h("span", { lang: "de" }, office)) : null));
       }
     }
@@ -668,6 +668,19 @@
     return T.unreachable;
   }
 
+  /** The hand-off of a turn's metadata, with only the fields of the contract (strings; prefill a flat object). */
+  function readHandoff(raw) {
+    if (!raw || typeof raw.service_id !== "string") return null;
+    let prefill = null;
+    if (raw.prefill && typeof raw.prefill === "object") {
+      prefill = {};
+      for (const key of ["place", "ags", "age", "leika"]) {
+        if (typeof raw.prefill[key] === "string") prefill[key] = raw.prefill[key];
+      }
+    }
+    return { service_id: raw.service_id, url: safeHttpUrl(raw.url), office: typeof raw.office === "string" ? raw.office : null, prefill };
+  }
+
   /** Send one message (typed text or a button payload); `shown` is what the conversation shows for it. */
   async function send(message, shown) {
     if (busy) return false;
@@ -684,7 +697,7 @@
     state.sessionId = typeof reply.session_id === "string" ? reply.session_id : state.sessionId;
     const meta = reply.metadata || {};
     const serviceIds = Array.isArray(meta.service_ids) ? meta.service_ids.filter((id) => typeof id === "string") : [];
-    const handoff = meta.handoff && typeof meta.handoff.service_id === "string" ? { service_id: meta.handoff.service_id, url: safeHttpUrl(meta.handoff.url) } : null;
+    const handoff = readHandoff(meta.handoff);
     const wanted = [...new Set([...serviceIds, ...(handoff ? [handoff.service_id] : [])])];
     const facts = {};
     for (const [i, f] of (await Promise.all(wanted.map(serviceFacts))).entries()) {
@@ -701,7 +714,11 @@
     setBusy(false);
     addItems(items, true);
     if (serviceIds.length) emit("service-selected", { serviceIds });
-    if (handoff) emit("handoff", { serviceId: handoff.service_id, url: handoff.url });
+    // "handoff" when the bot hands off to the application; "handoff-prefill" when the citizen agreed to pass on data.
+    if (handoff && !handoff.prefill) emit("handoff", { serviceId: handoff.service_id, url: handoff.url, office: handoff.office });
+    if (handoff && handoff.prefill) {
+      emit("handoff-prefill", { serviceId: handoff.service_id, url: handoff.url, office: handoff.office, prefill: handoff.prefill });
+    }
     return true;
   }
 

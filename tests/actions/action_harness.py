@@ -20,7 +20,8 @@ from rasa_sdk.executor import CollectingDispatcher
 INITIAL_SLOTS: dict[str, Any] = {
     "service_id": None,
     "candidate_ids": None,
-    "situation": None,
+    "candidate_scores": None,
+    "case_turns": None,
     "place": None,
     "ags": None,
     "landschaftsverband": None,
@@ -29,6 +30,7 @@ INITIAL_SLOTS: dict[str, Any] = {
     "pflegegrad": None,
     "leichte_sprache": False,
     "handoff_offered": False,
+    "handoff_pending": None,
     "failed_turns": None,
 }
 PAYLOAD = re.compile(r"^/(?P<intent>\w+)(?P<entities>\{.*\})?$")

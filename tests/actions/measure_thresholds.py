@@ -52,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from actions.search import MAX_SHOWN, THRESHOLDS, Findings, Thresholds, content_words, decide  # noqa: E402
+
 from knowledge.catalogue import Catalogue, load_catalogue  # noqa: E402
 
 

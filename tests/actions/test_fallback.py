@@ -9,16 +9,19 @@ import pytest
 from action_harness import run, snapshot
 
 from actions import texts
-from actions.fallback import (
+from actions.talk import (
     ActionDefaultFallback,
+    ActionExplainSection,
+    ActionHandoffConsent,
+    ActionHandoffDecline,
     ActionHumanContact,
+    ActionOfferHandoff,
     ActionOutOfScope,
+    ActionSearchServices,
     ActionSetLeichteSprache,
+    ActionShowService,
+    ActionTellResponsibility,
 )
-from actions.handoff import ActionHandoffConsent, ActionHandoffDecline, ActionOfferHandoff
-from actions.responsibility import ActionResolvePlace, ActionTellResponsibility
-from actions.search import ActionSearchServices
-from actions.service_info import ActionExplainSection, ActionShowService
 
 FALLBACK = ActionDefaultFallback()
 HUMAN = ActionHumanContact()
@@ -140,7 +143,6 @@ EVERY_ACTION = [
     (ActionSearchServices(), "Ich bin blind und wohne in Köln", "describe_situation"),
     (ActionShowService(), '/choose_service{"service_id":"blindengeld"}', "choose_service"),
     (ActionExplainSection(), '/ask_documents{"service_id":"blindengeld"}', "ask_documents"),
-    (ActionResolvePlace(), "Köln", "inform_place"),
     (ActionTellResponsibility(), "Wer ist zuständig?", "ask_responsible"),
     (ActionOfferHandoff(), '/apply_online{"service_id":"eingliederungshilfe-antrag"}', "apply_online"),
     (ActionHandoffConsent(), "Ja", "affirm"),
@@ -160,8 +162,6 @@ def test_every_action_ends_with_metadata_and_speaks_plain_german(action_: Any, t
                                                  "failed_turns": 1.0, "leichte_sprache": leicht})  # fmt: skip
     out = run(action_, state)
     assert out.last_is_metadata
-    if action_.name() == "action_resolve_place":
-        return  # silent when the place is found: action_tell_responsibility speaks next
     assert set(out.metadata or {}) == {"service_ids", "authority", "handoff", "fallback"}
     assert out.visible and all(m["text"] for m in out.visible)
     assert not re.search(r"<[a-zA-Z/][^>]*>", out.text), "no HTML"
@@ -177,7 +177,7 @@ def test_action_names_are_the_contract() -> None:
     executor.register_package("actions")
     names = {a.name for a in executor.list_actions()}
     assert names == {
-        "action_search_services", "action_show_service", "action_explain_section", "action_resolve_place",
+        "action_search_services", "action_show_service", "action_explain_section",
         "action_tell_responsibility", "action_offer_handoff", "action_handoff_consent", "action_handoff_decline",
         "action_human_contact", "action_default_fallback", "action_out_of_scope", "action_set_leichte_sprache",
     }  # fmt: skip

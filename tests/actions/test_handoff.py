@@ -8,7 +8,7 @@ import pytest
 from action_harness import run, snapshot
 
 from actions import deps, texts
-from actions.handoff import ActionHandoffConsent, ActionHandoffDecline, ActionOfferHandoff
+from actions.talk import ActionHandoffConsent, ActionHandoffDecline, ActionOfferHandoff
 from knowledge.catalogue import Catalogue
 
 OFFER = ActionOfferHandoff()

@@ -1,16 +1,15 @@
-"""action_resolve_place and action_tell_responsibility: LVR, LWL, Kreis / kreisfreie Stadt, outside NRW."""
+"""action_tell_responsibility (ask_responsible, inform_place): LVR, LWL, Kreis / kreisfreie Stadt, outside NRW."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from action_harness import run, run_turn, snapshot
+from action_harness import run, snapshot
 
 from actions import texts
-from actions.responsibility import ActionResolvePlace, ActionTellResponsibility
+from actions.talk import ActionTellResponsibility
 
-RESOLVE = ActionResolvePlace()
 TELL = ActionTellResponsibility()
 
 
@@ -34,27 +33,25 @@ TELL = ActionTellResponsibility()
          {"place": "Dortmund", "ags": "05913000", "landschaftsverband": "LWL"}, "LWL", "LWL"),
     ],
 )  # fmt: skip
-def test_resolve_place_stores_it_and_names_the_responsible_office(
+def test_a_place_is_stored_and_the_responsible_office_named(
     text: str, entities: dict[str, str], service_id: str, slots: dict[str, Any], authority: str, says: str
 ) -> None:
     state = snapshot(text, intent="inform_place", entities=entities, slots={"service_id": service_id})
-    resolved = run(RESOLVE, state)
-    assert resolved.slots == slots and resolved.visible == [], "resolving is silent; the next action tells"
-    out = run_turn(state, RESOLVE, TELL)
-    assert out.slots == slots
+    out = run(TELL, state)
+    assert {k: out.slots.get(k) for k in slots} == slots
     assert says in out.text
     assert out.metadata == {"service_ids": [service_id], "authority": authority, "handoff": None, "fallback": False}
 
 
 def test_unknown_place_asks_again_once_and_keeps_the_slots() -> None:
     state = snapshot("Ich wohne in Xyzdorf", intent="inform_place", slots={"service_id": "blindengeld"})
-    out = run_turn(state, RESOLVE, TELL)
+    out = run(TELL, state)
     assert out.text == texts.PLACE_UNKNOWN(False)
-    assert out.events == []
+    assert "place" not in out.slots
 
 
 def test_place_without_a_service_is_noted() -> None:
-    out = run_turn(snapshot("Köln", intent="inform_place", entities={"place": "Köln"}), RESOLVE, TELL)
+    out = run(TELL, snapshot("Köln", intent="inform_place", entities={"place": "Köln"}))
     assert out.slots["landschaftsverband"] == "LVR"
     assert "Köln" in out.text and out.text.endswith(texts.ASK_WHAT_ABOUT(False))
     assert out.metadata == {"service_ids": [], "authority": None, "handoff": None, "fallback": False}
@@ -98,5 +95,5 @@ def test_tell_responsibility_without_service_or_place_asks_for_both() -> None:
 def test_leichte_sprache_for_westfalen() -> None:
     state = snapshot("Dortmund", intent="inform_place", entities={"place": "Dortmund"},
                      slots={"service_id": "blindengeld", "leichte_sprache": True})  # fmt: skip
-    out = run_turn(state, RESOLVE, TELL)
+    out = run(TELL, state)
     assert out.text.startswith("Sie wohnen in Westfalen-Lippe. Dort hilft nicht der LVR. Dort hilft der LWL")

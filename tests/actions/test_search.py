@@ -9,7 +9,8 @@ import pytest
 from action_harness import choose, chosen_ids, run, snapshot
 
 from actions import deps, texts
-from actions.search import THRESHOLDS, ActionSearchServices, Findings, content_words, decide, find
+from actions.talk import ActionSearchServices
+from actions.understanding import THRESHOLDS, Findings, content_words, decide, find
 
 ACTION = ActionSearchServices()
 LEBENSLAGE_PAYLOADS = [payload for _, _, payload in texts.LEBENSLAGE_CHOICES]

@@ -115,7 +115,7 @@ def test_webhook_runs_a_search_with_the_lexical_fallback(server: tuple[str, Path
 def test_actions_lists_the_contract_actions(server: tuple[str, Path]) -> None:
     base, _ = server
     names = {a["name"] for a in httpx.get(f"{base}/actions", params={"token": TOKEN}, timeout=10).json()}
-    assert "action_search_services" in names and len(names) == 12
+    assert "action_search_services" in names and len(names) == 11
 
 
 def test_server_listens_on_loopback_only(server: tuple[str, Path]) -> None:
@@ -135,8 +135,8 @@ def test_server_listens_on_loopback_only(server: tuple[str, Path]) -> None:
 
 def test_importing_the_actions_loads_nothing() -> None:
     code = (
-        "import sys, actions, actions.search, actions.service_info, actions.handoff, actions.fallback, "
-        "actions.responsibility, actions.server\n"
+        "import sys, actions, actions.talk, actions.understanding, actions.case, actions.replies, actions.handoff, "
+        "actions.fallback, actions.responsibility, actions.presenter, actions.server\n"
         "from actions import deps\n"
         "assert deps.get_catalogue.cache_info().currsize == 0\n"
         "heavy = [m for m in ('torch', 'faiss', 'sentence_transformers', 'spacy', 'knowledge.search') "

@@ -8,7 +8,9 @@ import pytest
 from action_harness import choose, run, snapshot
 
 from actions import texts
-from actions.service_info import INTENT_SECTIONS, ActionExplainSection, ActionShowService, section_body
+from actions.presenter import section_body
+from actions.talk import ActionExplainSection, ActionShowService
+from contract.chat import SECTION_INTENTS as INTENT_SECTIONS
 
 SHOW = ActionShowService()
 EXPLAIN = ActionExplainSection()

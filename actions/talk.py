@@ -1,0 +1,165 @@
+"""The custom actions: thin. Each one understands the turn against the case (actions.understanding), lets the reply
+of the turn's kind talk (actions.replies, actions.handoff, actions.fallback), and stores the updated case.
+
+The action Rasa chose says what the citizen asked for; the message can make it another kind of turn (a place alone
+is a question of responsibility, a follow-up without content is answered for the case's service, …).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import fallback, handoff, replies, texts
+from actions.understanding import Turn, TurnKind, understand
+from contract.chat import SLOT_FAILED, SLOT_HANDOFF_OFFERED
+
+Reply = Callable[[CollectingDispatcher, Turn], list[EventType]]
+REPLIES: dict[str, Reply] = {
+    "search": replies.search,
+    "show": replies.show,
+    "section": replies.section,
+    "responsibility": replies.responsibility,
+    "human": replies.human,
+    "apply": handoff.apply,
+    "out_of_scope": fallback.out_of_scope,
+    "leichte": fallback.leichte,
+}
+
+
+def respond(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> list[EventType]:
+    """The reply of the turn's kind, after the events that store the updated case."""
+    if turn.kind == "fallback":  # like Rasa's own default fallback: forget the misunderstood message
+        counter = fallback.not_understood(dispatcher, turn, texts.FALLBACK_FIRST(turn.leicht))
+        return [UserUtteranceReverted(), *counter]
+    events = turn.case.events(tracker)
+    if turn.kind in ("consent", "decline"):
+        offered = bool(tracker.get_slot(SLOT_HANDOFF_OFFERED))
+        reply = handoff.consent if turn.kind == "consent" else handoff.decline
+        return events + reply(dispatcher, turn, offered)
+    if turn.kind != "apply" and tracker.get_slot(SLOT_HANDOFF_OFFERED):
+        events.append(SlotSet(SLOT_HANDOFF_OFFERED, False))  # the consent question is no longer open
+    return events + REPLIES[turn.kind](dispatcher, turn)
+
+
+class BeratungsAction(Action, ABC):
+    """Base of the actions: understand, reply, store; reset the counter of failed turns after an understood one."""
+
+    asks: ClassVar[TurnKind]  # the kind of turn the action stands for
+
+    @abstractmethod
+    def name(self) -> str:
+        """The action name of the domain (bot/domain/core.yml)."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        events = respond(dispatcher, tracker, understand(tracker, self.asks))
+        counted = any(e.get("event") == "slot" and e.get("name") == SLOT_FAILED for e in events)
+        if not counted and (tracker.get_slot(SLOT_FAILED) or 0) > 0:
+            events.append(SlotSet(SLOT_FAILED, 0.0))
+        return events
+
+
+class ActionSearchServices(BeratungsAction):
+    """describe_situation, inform_age: the case searched as a whole; answer, or ask back."""
+
+    asks = "search"
+
+    def name(self) -> str:
+        return "action_search_services"
+
+
+class ActionShowService(BeratungsAction):
+    """choose_service: the chosen service in short, with next steps."""
+
+    asks = "show"
+
+    def name(self) -> str:
+        return "action_show_service"
+
+
+class ActionExplainSection(BeratungsAction):
+    """ask_<section>: one section of the case's service."""
+
+    asks = "section"
+
+    def name(self) -> str:
+        return "action_explain_section"
+
+
+class ActionTellResponsibility(BeratungsAction):
+    """ask_responsible, inform_place: who is responsible for the case's service(s) at the place."""
+
+    asks = "responsibility"
+
+    def name(self) -> str:
+        return "action_tell_responsibility"
+
+
+class ActionOfferHandoff(BeratungsAction):
+    """apply_online: how and where to apply; the hand-off at once, the prefill question when there is data."""
+
+    asks = "apply"
+
+    def name(self) -> str:
+        return "action_offer_handoff"
+
+
+class ActionHandoffConsent(BeratungsAction):
+    """affirm after the prefill question: the hand-off with the prefill."""
+
+    asks = "consent"
+
+    def name(self) -> str:
+        return "action_handoff_consent"
+
+
+class ActionHandoffDecline(BeratungsAction):
+    """deny after the prefill question: nothing is passed on."""
+
+    asks = "decline"
+
+    def name(self) -> str:
+        return "action_handoff_decline"
+
+
+class ActionHumanContact(BeratungsAction):
+    """request_human: the office of the case's service at the place, else the general contact."""
+
+    asks = "human"
+
+    def name(self) -> str:
+        return "action_human_contact"
+
+
+class ActionDefaultFallback(BeratungsAction):
+    """nlu_fallback, low confidence, nonsense: ask to rephrase (second time: a contact) — unless the message is a
+    place or a clear request after all."""
+
+    asks = "fallback"
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+
+class ActionOutOfScope(BeratungsAction):
+    """out_of_scope: what the bot can help with instead, and the general contact."""
+
+    asks = "out_of_scope"
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+
+class ActionSetLeichteSprache(BeratungsAction):
+    """leichte_sprache_on / _off: switch the language level for the rest of the conversation."""
+
+    asks = "leichte"
+
+    def name(self) -> str:
+        return "action_set_leichte_sprache"
