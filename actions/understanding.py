@@ -72,6 +72,8 @@ MAX_SHOWN: Final = 3
 SEARCH_TOP: Final = 8
 #: Weight of each content turn in the case search, latest first (older turns still add up, the latest leads).
 RECENCY: Final = (1.0, 0.5, 0.35, 0.25)
+#: Bonus (a fraction of the best score) of the case's current service in the next search of the case.
+CONTINUITY: Final = 0.15
 #: A long story is searched in parts of about this many characters (each part a query of the retriever).
 PART_CHARS: Final = 700
 
@@ -153,6 +155,112 @@ LEBENSLAGE_WORDS: Final[dict[str, frozenset[str]]] = {
 }
 
 
+# --- facts of the situation ---------------------------------------------------------------------------------------
+#: Visual acuity told as a percentage ("auf dem besseren Auge 4 Prozent") or as a Visus ("Visus 0,02"), in a sentence
+#: about seeing. The GHBG NRW draws the lines (knowledge/catalogue/blinde-gehoerlose): at most 2 % on the better eye
+#: counts as blind (Blindengeld), at most 5 % as highly visually impaired (Hilfe für hochgradig Sehbehinderte).
+_SIGHT = re.compile(r"\b(?:auge|augen|sehschärfe|sehschaerfe|sehkraft|sehvermögen|sieht|sehen|visus|augenarzt)", re.I)
+_PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d)?)\s*(?:%|prozent)", re.I)
+_VISUS = re.compile(r"visus\s*(?:von\s*|unter\s*|<\s*)*0[.,](\d{1,2})", re.I)
+BLIND_PERCENT: Final = 2.0
+LOW_VISION_PERCENT: Final = 5.0
+ACUITY_SERVICES: Final = {"blind": "blindengeld", "low_vision": "hilfe-hochgradig-sehbehinderte"}
+
+
+def visual_acuity(turns: tuple[str, ...]) -> float | None:
+    """The visual acuity (percent) the citizen told last, if any."""
+    found: float | None = None
+    for text in turns:
+        for sentence in re.split(r"(?<=[.!?])\s+", text):
+            if not _SIGHT.search(sentence):
+                continue
+            if match := _VISUS.search(sentence):
+                found = float(f"0.{match.group(1)}") * 100
+            elif match := _PERCENT.search(sentence):
+                found = float(match.group(1).replace(",", "."))
+    return found
+
+
+def by_acuity(found: Findings, acuity: float | None) -> Findings:
+    """The hits with the service the told acuity qualifies for first among the sight services (if it was found)."""
+    if acuity is None or acuity > LOW_VISION_PERCENT:
+        return found
+    wanted = ACUITY_SERVICES["blind" if acuity <= BLIND_PERCENT else "low_vision"]
+    other = ACUITY_SERVICES["low_vision" if acuity <= BLIND_PERCENT else "blind"]
+    ids = [h.id for h in found.hits]
+    if wanted in ids and other in ids and ids.index(other) < ids.index(wanted):
+        hits = list(found.hits)
+        i, j = ids.index(other), ids.index(wanted)
+        hits[i], hits[j] = replace(hits[j], score=hits[i].score), replace(hits[i], score=hits[j].score)
+        return replace(found, hits=hits)
+    return found
+
+
+#: Who the case is about. A child noun with an age ("Sohn ist 24", "Tochter (3)", "Patient, 45", "5-jähriger Sohn")
+#: gives the person's age; "Ich bin 27" only when the case names nobody else.
+_CHILD_NOUNS = (
+    "sohn|tochter|kind|kinder|baby|enkel|enkelin|enkelkind|junge|mädchen|maedchen|zwillinge|schüler|schueler|"
+    "schülerin|schuelerin"
+)
+_PERSON_NOUNS = (
+    _CHILD_NOUNS + "|vater|mutter|mama|papa|mann|frau|ehemann|ehefrau|partner|partnerin|freund|freundin|bruder|"
+    "schwester|oma|opa|großvater|großmutter|schwiegervater|schwiegermutter|onkel|tante|klient|klientin|patient|"
+    "patientin|mitarbeiter|mitarbeiterin|geselle|beschäftigte|beschäftigter|bewohner|bewohnerin"
+)
+_NOUN_AGE = re.compile(
+    rf"\b(?P<noun>{_PERSON_NOUNS})\b(?:\s*[(,]\s*|[^.!?\d]{{0,20}}?\b(?:ist|wird)\s+(?:jetzt\s+|erst\s+|schon\s+)?)"
+    rf"(?P<age>\d{{1,3}})\b(?!\s*(?:%|prozent|euro|€|stunden|wochen|monate|tage))",
+    re.IGNORECASE,
+)
+_AGE_NOUN = re.compile(rf"\b(?P<age>\d{{1,3}})[- ]?jährige[rn]?\s+(?P<noun>{_PERSON_NOUNS})\b", re.IGNORECASE)
+_SELF_AGE = re.compile(r"\bich\s+bin\s+(?:jetzt\s+|erst\s+|schon\s+)?(?P<age>\d{1,3})\b(?!\s*(?:%|prozent))", re.I)
+_ANY_PERSON = re.compile(rf"\b(?:{_PERSON_NOUNS})\b", re.IGNORECASE)
+_PARENTHOOD = re.compile(
+    r"\b(?:kind|kinder|baby|schwanger|schwangerschaft|geburt|eltern|elternteil|wickeln|stillen|adoption|adoptieren|"
+    r"sohn|tochter|mutter werden|vater werden)\b",
+    re.IGNORECASE,
+)
+ADULT_AGE: Final = 18
+#: How much a service for another age group (or for parents, in a case without children) keeps of its score.
+MISMATCH: Final = 0.5
+
+
+def subject_age(turns: tuple[str, ...]) -> int | None:
+    """The age of the person the case is about, when the citizen told it unambiguously (latest first)."""
+    for text in reversed(turns):
+        for pattern in (_NOUN_AGE, _AGE_NOUN):
+            if (match := pattern.search(text)) is not None and 0 <= int(match["age"]) <= 110:
+                return int(match["age"])
+    if any(_ANY_PERSON.search(t) for t in turns):
+        return None  # "Ich bin 35, mein Sohn …": the age is the writer's, not the case's
+    for text in reversed(turns):
+        if (match := _SELF_AGE.search(text)) is not None and int(match["age"]) <= 110:
+            return int(match["age"])
+    return None
+
+
+def fit_weights(turns: tuple[str, ...]) -> np.ndarray:
+    """Per service, how well it fits the case's person: a service for children in a case about an adult, one for
+    adults in a case about a child, and one for parents in a case without children keep MISMATCH of their score."""
+    services = list(deps.get_catalogue())
+    weights = np.ones(len(services), dtype=np.float32)
+    age = subject_age(turns)
+    parenthood = any(_PARENTHOOD.search(t) for t in turns)
+    for i, service in enumerate(services):
+        groups = set(service.target_groups)
+        children = "kinder-jugendliche" in groups
+        adults = bool(groups & {"erwachsene", "senioren", "beschaeftigte", "alle", "gewaltbetroffene"})
+        for_children_only = children and not adults
+        for_adults_only = adults and not children and "eltern" not in groups
+        if (
+            (age is not None and age >= ADULT_AGE and for_children_only)
+            or (age is not None and age < ADULT_AGE and for_adults_only)
+            or (not parenthood and "familie-adoption" in service.lebenslagen and not children)
+        ):
+            weights[i] = MISMATCH
+    return weights
+
+
 # --- findings and decisions -----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Findings:
@@ -183,7 +291,11 @@ def decide(found: Findings, thresholds: Thresholds, *, clarified: bool = False) 
     """
     hits, short = found.hits, found.words < thresholds.min_words
     evidence = found.evidence
-    by_name = [h for h in hits if h.id == found.named]  # the citizen named it: first, if the search found it at all
+    by_name = [h for h in hits if h.id == found.named]  # the citizen named it: first
+    if found.named and not by_name and hits and (service := deps.get_catalogue().get(found.named)) is not None:
+        from knowledge.search import SearchHit
+
+        by_name = [SearchHit(service.id, hits[0].score, service)]
     if by_name:
         others = [h for h in hits if h.id != found.named]
         related = [h for h in others[: MAX_SHOWN - 1] if h.score >= thresholds.related * hits[0].score]
@@ -356,7 +468,9 @@ def find(query: str, top: int = SEARCH_TOP, *, ignore: frozenset[str] = frozense
     return Findings(_hits(scores, top), len(words), found_evidence, named_service(words))
 
 
-def search_case(turns: tuple[str, ...], facts: int, ignore: frozenset[str], top: int = SEARCH_TOP) -> Findings:
+def search_case(
+    turns: tuple[str, ...], facts: int, ignore: frozenset[str], top: int = SEARCH_TOP, keep: str | None = None
+) -> Findings:
     """The accumulated situation, searched two ways and added up (each normalised to its best):
 
     - the recent content turns read together, as a caseworker reads the whole story (details told over several
@@ -366,6 +480,9 @@ def search_case(turns: tuple[str, ...], facts: int, ignore: frozenset[str], top:
 
     Measured on the public dialogue set's service checks (top 3, every turn searched): the turns together 0.88,
     each on its own with the weights 0.80, both added up 0.91 — the latest turn alone 0.62.
+
+    Then the services that do not fit the person (fit_weights) lose, and `keep`, the service the conversation is
+    about, gains CONTINUITY: a follow-up in the citizen's own words does not jump to another service by a hair.
     """
     recent = [without(t, ignore | place_ignore(t)) for t in turns[-len(RECENCY):]]
     words: set[str] = set()
@@ -375,6 +492,7 @@ def search_case(turns: tuple[str, ...], facts: int, ignore: frozenset[str], top:
         return Findings([], facts, None)
     together, _ = text_scores(" ".join(t for t in recent if t.strip()))
     total = _normalised(together)
+    fit = fit_weights(turns)
     each: np.ndarray | None = None
     evidences: list[float] = []
     for age, text in enumerate(reversed(recent)):
@@ -388,6 +506,10 @@ def search_case(turns: tuple[str, ...], facts: int, ignore: frozenset[str], top:
         each = weighted if each is None else each + weighted
     if each is not None:
         total = total + 0.5 * _normalised(each)
+    total = total * fit
+    if keep is not None:  # the service the conversation is about stays unless another one is clearly better
+        position = deps.get_catalogue().ids.index(keep)
+        total[position] += CONTINUITY * float(total.max())
     named = named_service(content_words(recent[-1])) if recent else None
     return Findings(_hits(total, top), len(words) + facts, max(evidences) if evidences else None, named)
 
@@ -461,14 +583,15 @@ def understand(tracker: Tracker, asked: TurnKind) -> Turn:
     facts = 1 if entity(tracker, "age") is not None else 0
     focus = case.focus
 
-    if place is not None and not own and not facts and asked in {"search", "responsibility", "fallback"}:
+    about_place = asked in {"search", "responsibility", "fallback"}
+    if about_place and place is not None and not own and not facts:
         return replace(turn, kind="responsibility", service=focus)  # "Wir wohnen in Lemgo", "und in 53721?"
-    if moved and focus is not None and asked in {"search", "responsibility", "fallback"} and not _named_in(text, ignore):
+    if about_place and moved and focus is not None and not _named_in(text, places):
         return replace(turn, kind="responsibility", service=focus)  # "Und wenn wir nach Minden ziehen?"
 
     if asked in FOLLOW_UPS:
         named = button_service or _named_in(text, ignore)
-        if named is None and len(own) >= 2 and (focus is None or asked == "responsibility"):
+        if named is None and len(own) >= (2 if focus is None or asked == "responsibility" else THRESHOLDS.min_words):
             found = _content(turn, ignore=places, facts=facts)  # "Gibt es dafür Zuschüsse? Wer ist zuständig?"
             if asked == "responsibility" or found.decision is None or found.decision.kind != "clear":
                 return found
@@ -483,7 +606,7 @@ def understand(tracker: Tracker, asked: TurnKind) -> Turn:
         kind, section = _cue(text) if focus is not None and len(own) <= 1 else (None, None)
         if kind is not None:  # "Gibt es dafür ein Online-Formular?" read as nonsense
             return replace(turn, kind=kind, service=focus, section=section)
-        alone = find(" ".join(own)) if len(own) >= 2 else None
+        alone = find(text, ignore=places) if len(own) >= 2 else None
         if alone is None or (alone.evidence or 0) < THRESHOLDS.min_evidence:
             return turn
         turn = replace(turn, kind="search")  # understood after all: it has content the catalogue knows well
@@ -508,7 +631,7 @@ def _content(turn: Turn, ignore: frozenset[str] = frozenset(), facts: int = 0) -
     found starts a new case."""
     before = turn.case
     case = before.told(turn.text)
-    found = search_case(case.turns, facts, ignore)
+    found = search_case(case.turns, facts, ignore, keep=before.service)
     clarified = len(case.turns) > 1
     if clarified:
         alone = find(turn.text, ignore=ignore)
@@ -517,6 +640,7 @@ def _content(turn: Turn, ignore: frozenset[str] = frozenset(), facts: int = 0) -
             found = replace(alone, words=alone.words + facts)
         elif (preferred := lebenslagen_of(turn.text)) and len(content_words(turn.text)) <= 3:
             found = prefer_lebenslagen(found, preferred)
+    found = by_acuity(found, visual_acuity(case.turns))
     decision = decide(found, THRESHOLDS, clarified=clarified)
     shown = [h.service for h in decision.hits]
     chosen = shown[0].id if decision.kind == "clear" else None
@@ -547,15 +671,10 @@ def _place_of(tracker: Tracker, case: Case, text: str) -> tuple[PlaceMatch | Non
 
 
 def _named_in(text: str, ignore: frozenset[str]) -> Service | None:
-    """The service a question names clearly ("Welche Unterlagen brauche ich für das Blindengeld?"), or None:
-    only a clear winner with strong lexical evidence counts."""
+    """The service a question calls by its name ("Welche Unterlagen brauche ich für das Blindengeld?"), or None."""
     if not text:
         return None
-    found = find(text, top=MAX_SHOWN, ignore=ignore)
-    if found.named is None and (found.words < 2 or found.evidence is None or found.evidence < THRESHOLDS.strong):
-        return None
-    decision = decide(replace(found, words=max(found.words, THRESHOLDS.min_words)), THRESHOLDS)
-    return decision.hits[0].service if decision.kind == "clear" else None
+    return service_by_id(named_service(content_words(without(text, ignore))))
 
 
 def _section(tracker: Tracker, named_intent: str | None) -> str:
@@ -591,13 +710,16 @@ def _picked(text: str, case: Case, own: list[str]) -> Service | None:
     if found is not None:
         index = ORDINALS.get(found.group(1).lower().rstrip("."))
         picked = options[index] if index is not None and index < len(options) else None
-    else:
-        found = _BY_WORD.search(text)
-        wanted = set(content_words(found.group(1))) if found else set()
+    elif (found := _BY_WORD.search(text)) is not None:  # called by name: no doubt about it
+        wanted = set(content_words(found.group(1)))
         matching = [s for s in options if wanted and wanted <= _name_words(s)]
-        if wanted and not matching:  # not among the options: a service of that name
-            matching = [s for s in deps.get_catalogue() if wanted <= _name_words(s)]
-        picked = matching[0] if len(matching) == 1 else None
+        if wanted and not matching:  # not among the options: a service of that name, the best for the case
+            named = {s.id for s in deps.get_catalogue() if wanted <= _name_words(s)}
+            ranked = search_case((*case.turns, text), 0, frozenset(), top=len(deps.get_catalogue())).hits
+            matching = [h.service for h in ranked if h.id in named][:1]
+        return matching[0] if len(matching) == 1 else None
+    else:
+        return None
     if picked is None or len(own) < THRESHOLDS.min_words:
         return picked
     ranked = search_case((*case.turns, text), 0, frozenset())
