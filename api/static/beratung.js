@@ -326,8 +326,9 @@
   function renderClaim(s, claim) {
     const source = claimSource(s, claim.source);
     const confirmed = (claim.confirmations || []).length > 0;
+    const kind = CLAIM_KINDS[claim.kind] || claim.kind;
     const facts = [
-      h("span", { class: "claim-kind" }, `${CLAIM_KINDS[claim.kind] || claim.kind}: `),
+      claim.text.startsWith(kind) ? null : h("span", { class: "claim-kind" }, `${kind}: `),
       h("span", { class: "claim-text" }, claim.text),
     ];
     const meta = [];
