@@ -111,7 +111,9 @@ class ServiceSummary(_Out):
     provider: str
     lebenslagen: list[str]  # ids of /api/v1/vocab lebenslagen
     target_groups: list[str]  # ids of /api/v1/vocab target_groups
-    verified: bool  # every fact confirmed from a primary source
+    verified: bool  # every claim confirmed by an editor against a primary source
+    claims_total: int = Field(description="Number of concrete claims of the entry (amounts, deadlines, § …).")
+    claims_confirmed: int = Field(description="How many of them an editor confirmed against their source.")
 
 
 class ServiceList(_Out):
@@ -134,6 +136,8 @@ class ServiceList(_Out):
                             "lebenslagen": ["leben-mit-behinderung", "wohnen-alltag"],
                             "target_groups": ["menschen-mit-behinderung", "erwachsene"],
                             "verified": False,
+                            "claims_total": 9,
+                            "claims_confirmed": 0,
                         }
                     ],
                 }

@@ -1,7 +1,12 @@
-"""Command line: python -m knowledge build | validate | search | eval.
+"""Command line: python -m knowledge build | validate | review | search | eval.
 
     build [--retrain]                      train the builtin model if needed, then build the index folder
-    validate [--contract PATH]             every problem of the catalogue (file, service id, field); exit 1 on any
+    validate [--contract PATH] [--today YYYY-MM-DD]
+                                           every problem of the catalogue (file, service id, field); exit 1 on any
+                                           error, warnings (e.g. amounts older than 18 months) are only printed
+    review SERVICE [--list] [--editor NAME --confirm CLAIM_ID … [--source REF] [--date YYYY-MM-DD] [--note TEXT]]
+                                           confirm an entry's claims against their sources (interactive without
+                                           --confirm); records who confirmed what, when, in the entry's YAML
     search ["frage"] [--top 5] [--json] [--mode hybrid|lexical|dense] [--lexical-only]
                                            without a query: one query per line from stdin, one result per line
     eval FILE.yaml [--json]                Recall@1, Recall@3, MRR@10 for hybrid, lexical and dense
@@ -12,6 +17,7 @@ Exit codes: 0 ok, 1 problems found / refused, 2 usage error.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -21,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from knowledge.catalogue import CONTRACT_FILE_ENV, DEFAULT_CATALOGUE_DIR, load_catalogue, validate_catalogue
 from knowledge.errors import KnowledgeError, QueryError
+from knowledge.schema import Claim, Confirmation, Service
 
 if TYPE_CHECKING:
     from knowledge.search import Retriever, SearchHit
@@ -47,15 +54,120 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if contract is not None and not contract.is_file():
         print(f"contract file not found: {contract}", file=sys.stderr)
         return 2
-    problems = validate_catalogue(_catalogue_dir(args), contract)
+    problems = validate_catalogue(_catalogue_dir(args), contract, today=args.today)
     for problem in problems:
         print(problem)
     checked = f" against {contract}" if contract else ""
-    if problems:
-        print(f"{len(problems)} problem(s){checked}", file=sys.stderr)
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    if errors:
+        print(f"{errors} problem(s), {warnings} warning(s){checked}", file=sys.stderr)
         return 1
     count = sum(1 for _ in _catalogue_dir(args).rglob("*.yaml"))
-    print(f"ok: {count} service file(s){checked}", file=sys.stderr)
+    print(f"ok: {count} service file(s), {warnings} warning(s){checked}", file=sys.stderr)
+    return 0
+
+
+def _claim_lines(service: Service, claim: Claim) -> list[str]:
+    from knowledge.review import resolve_source
+
+    title, url = resolve_source(service, claim.source)
+    state = "confirmed" if claim.confirmed else "open"
+    lines = [f"[{state}] {claim.id} ({claim.kind}, {claim.origin}): {claim.text}", f"    source: {title}"]
+    if url:
+        lines.append(f"    link:   {url}")
+    if claim.valid_from:
+        lines.append(
+            f"    valid from {claim.valid_from.isoformat()}" + (f"; {claim.change_rule}" if claim.change_rule else "")
+        )
+    if claim.note:
+        lines.append(f"    note:   {claim.note}")
+    for c in claim.confirmations:
+        lines.append(f"    confirmed by {c.by} on {c.date.isoformat()} against {c.source}")
+    return lines
+
+
+def _ask(prompt: str) -> str:
+    print(prompt, end="", flush=True)
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line.strip()
+
+
+def _interactive(service: Service, editor: str | None, day: dt.date) -> dict[str, list[Confirmation]]:
+    """Walk the editor through the open claims; returns the confirmations they gave."""
+    from knowledge.review import resolve_source
+
+    open_claims = [c for c in service.claims if not c.confirmed]
+    print(f"{service.id}: {len(service.claims) - len(open_claims)} of {len(service.claims)} claims confirmed")
+    given: dict[str, list[Confirmation]] = {}
+    if not open_claims:
+        return given
+    try:
+        editor = editor or _ask("Your name (recorded with each confirmation): ")
+        if not editor:
+            print("no name given: nothing recorded", file=sys.stderr)
+            return given
+        answer = _ask(f"Date of the check [{day.isoformat()}]: ")
+        day = dt.date.fromisoformat(answer) if answer else day
+        for claim in open_claims:
+            print()
+            print("\n".join(_claim_lines(service, claim)))
+            answer = _ask("Confirmed against this source? [y]es / [n]o / [s]kip / [q]uit: ").lower()
+            if answer.startswith("q"):
+                break
+            if not answer.startswith("y"):
+                continue
+            source = claim.source
+            if source is None or resolve_source(service, source)[1] is None:
+                typed = _ask(f"Source you checked (source id, citation or URL) [{source or ''}]: ")
+                source = typed or source
+            if not source:
+                print("  no source: not recorded", file=sys.stderr)
+                continue
+            given[claim.id] = [Confirmation(by=editor, source=source, date=day)]
+    except EOFError:
+        print("\n(end of input)", file=sys.stderr)
+    return given
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """Show an entry's claims and record an editor's confirmations in its YAML file."""
+    from knowledge.review import load_service, record, service_file
+
+    path = service_file(_catalogue_dir(args), args.service)
+    service = load_service(path)
+    if args.list:
+        confirmed = service.confirmed_claims
+        print(f"{service.id}: {confirmed} of {len(service.claims)} claims confirmed, verified: {service.verified}")
+        for claim in service.claims:
+            print("\n".join(_claim_lines(service, claim)))
+        return 0
+    day = args.date or dt.date.today()
+    if args.confirm:
+        if not args.editor:
+            print("--confirm needs --editor NAME", file=sys.stderr)
+            return 2
+        by_id = {c.id: c for c in service.claims}
+        given: dict[str, list[Confirmation]] = {}
+        for claim_id in args.confirm:
+            found = by_id.get(claim_id)
+            source = args.source or (found.source if found else None)
+            if found is not None and source is None:
+                print(f"claim {claim_id!r} names no source: pass --source", file=sys.stderr)
+                return 2
+            given[claim_id] = [Confirmation(by=args.editor, source=source or "", date=day, note=args.note)]
+    else:
+        given = _interactive(service, args.editor, day)
+    if not given:
+        print("nothing recorded")
+        return 0
+    updated = record(path, given)
+    print(
+        f"recorded {len(given)} confirmation(s) in {path}: {updated.confirmed_claims} of {len(updated.claims)} "
+        f"claims confirmed, verified: {str(updated.verified).lower()}"
+    )
     return 0
 
 
@@ -149,7 +261,18 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check the catalogue")
     p.add_argument("--contract", help="contract file (default BK_CONTRACT_FILE or ../shared/contract/services.yaml)")
+    p.add_argument("--today", type=dt.date.fromisoformat, help="date the staleness warnings count from (default today)")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("review", help="confirm an entry's claims against their sources (the editor's path)")
+    p.add_argument("service", help="service id, e.g. blindengeld")
+    p.add_argument("--list", action="store_true", help="only show the claims, their sources and confirmations")
+    p.add_argument("--editor", help="your name, recorded with each confirmation (asked when interactive)")
+    p.add_argument("--confirm", action="append", metavar="CLAIM_ID", help="confirm this claim (repeatable)")
+    p.add_argument("--source", help="what you checked, when not the claim's own source: source id, citation, URL")
+    p.add_argument("--date", type=dt.date.fromisoformat, help="date of the check (default today)")
+    p.add_argument("--note", help="a note recorded with the confirmations")
+    p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("build", help="build the builtin model (when needed) and the search index")
     with_index(p)

@@ -1,21 +1,26 @@
 """Loading and validating the service catalogue (one YAML file per service under knowledge/catalogue/).
 
-    load_catalogue(path) -> Catalogue        raises CatalogueError listing every problem
-    validate_catalogue(path) -> list[Problem]  never raises for content problems
+    load_catalogue(path) -> Catalogue        raises CatalogueError listing every error (warnings do not count)
+    validate_catalogue(path) -> list[Problem]  errors and warnings; never raises for content problems
+
+The provenance rules (sources, dated amounts, "verified") are those of knowledge.provenance.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import ValidationError
 
 from knowledge.errors import CatalogueError
+from knowledge.provenance import check_service
 from knowledge.schema import Service
 
 DEFAULT_CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
@@ -30,6 +35,7 @@ class Problem:
     service_id: str | None
     field: str | None
     message: str
+    severity: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
         where = self.file
@@ -37,7 +43,8 @@ class Problem:
             where += f" [{self.service_id}]"
         if self.field:
             where += f" {self.field}"
-        return f"{where}: {self.message}"
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{prefix}{where}: {self.message}"
 
 
 class Catalogue:
@@ -114,8 +121,11 @@ def _parse(directory: Path) -> tuple[list[Service], list[Problem], dict[str, lis
     return services, problems, files_by_id
 
 
-def _cross_checks(services: list[Service], files_by_id: dict[str, list[str]]) -> list[Problem]:
+def _cross_checks(
+    services: list[Service], files_by_id: dict[str, list[str]], today: dt.date | None = None
+) -> list[Problem]:
     problems: list[Problem] = []
+    today = today or dt.date.today()
     for service_id, files in files_by_id.items():
         if len(files) > 1:
             problems.append(Problem(files[1], service_id, "id", f"duplicate id, also in {files[0]}"))
@@ -131,6 +141,8 @@ def _cross_checks(services: list[Service], files_by_id: dict[str, list[str]]) ->
         if online.leika and service.verified is False and online.leika != "99003031135000":
             # LeiKa keys are only accepted where the research confirmed them.
             problems.append(Problem(file, service.id, "online_service.leika", "LeiKa key is not verified"))
+        for finding in check_service(service, today):
+            problems.append(Problem(file, service.id, finding.field, finding.message, finding.severity))
     return problems
 
 
@@ -155,19 +167,22 @@ def contract_problems(services: list[Service], contract_file: Path) -> list[Prob
     return problems
 
 
-def validate_catalogue(directory: Path = DEFAULT_CATALOGUE_DIR, contract_file: Path | None = None) -> list[Problem]:
-    """Every problem of the catalogue folder (and against the contract file, when given)."""
+def validate_catalogue(
+    directory: Path = DEFAULT_CATALOGUE_DIR, contract_file: Path | None = None, today: dt.date | None = None
+) -> list[Problem]:
+    """Every problem of the catalogue folder (and against the contract file, when given); `today` dates the
+    staleness warnings (default: the current date)."""
     services, problems, files_by_id = _parse(directory)
-    problems += _cross_checks(services, files_by_id)
+    problems += _cross_checks(services, files_by_id, today)
     if contract_file is not None:
         problems += contract_problems(services, contract_file)
     return problems
 
 
 def load_catalogue(directory: Path = DEFAULT_CATALOGUE_DIR) -> Catalogue:
-    """The catalogue; raises CatalogueError when anything is wrong."""
+    """The catalogue; raises CatalogueError when anything is wrong (warnings are no reason)."""
     services, problems, files_by_id = _parse(directory)
-    problems += _cross_checks(services, files_by_id)
+    problems = [p for p in problems + _cross_checks(services, files_by_id) if p.severity == "error"]
     if problems:
         raise CatalogueError(problems)
     return Catalogue(services)

@@ -62,11 +62,15 @@ class Responsible(_Model):
 
 
 class LegalBasis(_Model):
-    """A legal basis (FIM 07 Handlungsgrundlagen)."""
+    """A legal basis (FIM 07 Handlungsgrundlagen), linked to the paragraph's own page or marked as having none."""
 
-    citation: str  # e.g. "§ 113 SGB IX"
+    citation: str  # e.g. "§ 113 SGB IX"; it is also how claims refer to it (Claim.source)
     title: str | None = None  # e.g. "Leistungen zur Sozialen Teilhabe"
-    url: str | None = None
+    url: str | None = None  # the paragraph's own page, e.g. https://www.gesetze-im-internet.de/sgb_9_2018/__113.html
+    url_note: str | None = None  # why there is no paragraph link (required when url is null), German
+
+
+DATED_CLAIM_KINDS = ("amount", "threshold", "deadline")  # these carry valid_from (or say why they cannot)
 
 
 class OnlineService(_Model):
@@ -94,10 +98,58 @@ class OnlineService(_Model):
 
 
 class Source(_Model):
-    """Where the facts of the entry come from."""
+    """A primary source a caseworker can open: a law paragraph's page or a named LVR/LWL (or other) publication.
 
-    title: str
-    url: str | None = None
+    The project's internal research notes are never a source (knowledge.catalogue rejects them).
+    """
+
+    id: str  # how claims refer to it (Claim.source), lower-case words joined by '-'
+    kind: Literal["law-paragraph", "publication"]
+    title: str  # e.g. "LVR-Beratungskompass: Assistenzleistungen"
+    url: str | None = None  # a deep link, never a bare home page
+    url_note: str | None = None  # why there is no URL (required when url is null), German
+
+    @field_validator("id")
+    @classmethod
+    def _source_id_format(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError("source id must be lower-case words joined by '-'")
+        return value
+
+
+class Confirmation(_Model):
+    """An editor confirmed a claim against a source on a date (written by `python -m knowledge review`)."""
+
+    by: str  # the editor's name
+    source: str  # what was checked: a source id, a legal basis citation or a URL
+    date: dt.date
+    note: str | None = None
+
+
+class Claim(_Model):
+    """One concrete statement of the entry (an amount, age, deadline, § reference, office, count) and its source."""
+
+    id: str  # unique within the entry, e.g. "betrag-18-59"
+    kind: Literal["amount", "threshold", "deadline", "age", "legal", "office", "count", "fact"]
+    text: str  # the statement as the entry makes it, German
+    source: str | None = None  # a Source.id or a LegalBasis.citation of this entry; null only with note
+    origin: Literal["facts-file", "general-law"]  # from the project's research notes, or general law added
+    valid_from: dt.date | None = None  # amounts, thresholds, deadlines: the date the value applies from
+    change_rule: str | None = None  # how the value changes, e.g. "jährlich zum 1. Juli mit § 72 SGB XII"
+    note: str | None = None  # what is not confirmed about it, or why a date/source is missing, German
+    confirmations: list[Confirmation] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _claim_id_format(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError("claim id must be lower-case words joined by '-'")
+        return value
+
+    @property
+    def confirmed(self) -> bool:
+        """Some editor confirmed the claim against a source."""
+        return bool(self.confirmations)
 
 
 class Service(_Model):
@@ -127,9 +179,10 @@ class Service(_Model):
     example_questions: list[str] = Field(default_factory=list)  # citizen phrasings, used to train the model
     related: list[str] = Field(default_factory=list)  # ids of related services
     typisierung: str | None = None  # LeiKa Typisierung, e.g. "4"
-    sources: list[Source] = Field(min_length=1)
+    sources: list[Source] = Field(default_factory=list)  # publications and laws besides the legal bases
+    claims: list[Claim] = Field(default_factory=list)  # the concrete statements, each with its source
     stand: dt.date  # date the facts were last checked
-    verified: bool  # every fact was confirmed from a primary source
+    verified: bool  # every claim was confirmed from a primary source (knowledge.catalogue checks it)
 
     @field_validator("id")
     @classmethod
@@ -174,6 +227,21 @@ class Service(_Model):
         if unknown:
             raise ValueError(f"unknown target group {', '.join(unknown)}; allowed: {', '.join(TARGET_GROUPS)}")
         return values
+
+    @model_validator(mode="after")
+    def _unique_refs(self) -> Service:
+        claim_ids = [c.id for c in self.claims]
+        source_ids = [s.id for s in self.sources]
+        for kind, ids in (("claim", claim_ids), ("source", source_ids)):
+            duplicates = sorted({i for i in ids if ids.count(i) > 1})
+            if duplicates:
+                raise ValueError(f"duplicate {kind} id {', '.join(duplicates)}")
+        return self
+
+    @property
+    def confirmed_claims(self) -> int:
+        """How many claims some editor confirmed."""
+        return sum(1 for c in self.claims if c.confirmed)
 
     @property
     def button_title(self) -> str:

@@ -86,6 +86,8 @@ def _summary(service: Service) -> ServiceSummary:
         lebenslagen=service.lebenslagen,
         target_groups=service.target_groups,
         verified=service.verified,
+        claims_total=len(service.claims),
+        claims_confirmed=service.confirmed_claims,
     )
 
 
@@ -159,6 +161,10 @@ def list_services(
     lebenslage: Lebenslage = None,
     provider: Provider = None,
     target_group: TargetGroup = None,
+    verified: Annotated[
+        bool | None,
+        Query(description="Only verified services (true) or only those with unconfirmed claims (false)."),
+    ] = None,
 ) -> ServiceList:
     """All services of the catalogue (ordered by id), optionally filtered; filters combine with AND."""
     _check_filter("lebenslage", lebenslage, LEBENSLAGEN)
@@ -170,6 +176,7 @@ def list_services(
         if (lebenslage is None or lebenslage in s.lebenslagen)
         and (provider is None or s.responsible.provider == provider)
         and (target_group is None or target_group in s.target_groups)
+        and (verified is None or s.verified == verified)
     ]
     return ServiceList(count=len(services), services=services)
 

@@ -3,6 +3,8 @@
  * Search as you type (250 ms debounce) over /api/v1/services/search, or the filtered list of /api/v1/services when
  * the query is empty; filters from /api/v1/vocab; the detail view shows every section of the record. Deep links:
  * /beratung/<id> (history.pushState); query and filters live in the query string (history.replaceState).
+ * Each record lists its claims with their source, date and confirmations; the "Prüfung" filter shows only
+ * unverified (or verified) entries.
  * Every text from the API is rendered with textContent; links only for http(s), tel: and mailto: values.
  */
 (() => {
@@ -15,7 +17,7 @@
   const $ = (id) => document.getElementById(id);
   const form = $("search-form");
   const q = $("q");
-  const selects = { lebenslage: $("f-lebenslage"), provider: $("f-provider"), target_group: $("f-target") };
+  const selects = { lebenslage: $("f-lebenslage"), provider: $("f-provider"), target_group: $("f-target"), verified: $("f-verified") };
   const resultsList = $("results");
   const resultStatus = $("result-status");
   const detail = $("detail");
@@ -151,7 +153,7 @@
     inFlight = new AbortController();
     const seq = ++searchSeq;
     const text = q.value.trim();
-    const { lebenslage, provider, target_group: targetGroup } = Object.fromEntries(Object.entries(selects).map(([k, s]) => [k, s.value]));
+    const { lebenslage, provider, target_group: targetGroup, verified } = Object.fromEntries(Object.entries(selects).map(([k, s]) => [k, s.value]));
     resultsList.setAttribute("aria-busy", "true");
     let results;
     try {
@@ -160,15 +162,17 @@
         if (lebenslage) params.set("lebenslage", lebenslage);
         if (provider) params.set("provider", provider);
         const answer = await getJSON(`/api/v1/services/search?${params}`, inFlight.signal);
-        // The search has no target-group filter: apply it with the catalogue summaries.
+        // The search has no target-group or verification filter: apply them with the catalogue summaries.
         results = answer.results
           .map((hit) => ({ ...hit, ...(summaries.get(hit.id) || {}) }))
-          .filter((s) => !targetGroup || (s.target_groups || []).includes(targetGroup));
+          .filter((s) => !targetGroup || (s.target_groups || []).includes(targetGroup))
+          .filter((s) => !verified || String(s.verified === true) === verified);
       } else {
         const params = new URLSearchParams();
         if (lebenslage) params.set("lebenslage", lebenslage);
         if (provider) params.set("provider", provider);
         if (targetGroup) params.set("target_group", targetGroup);
+        if (verified) params.set("verified", verified);
         const answer = await getJSON(`/api/v1/services${params.size ? `?${params}` : ""}`, inFlight.signal);
         results = [...answer.services].sort((a, b) => a.title.localeCompare(b.title, "de"));
       }
@@ -189,6 +193,12 @@
       : h("span", { class: "badge badge-unverified" }, "nicht geprüft");
   }
 
+  /** "3 von 12 Angaben bestätigt", or null when the record has no claims count. */
+  function claimCount(s) {
+    if (typeof s.claims_total !== "number") return null;
+    return `${s.claims_confirmed || 0} von ${s.claims_total} Angaben bestätigt`;
+  }
+
   function renderResults(results, text) {
     resultsList.removeAttribute("aria-busy");
     resultsList.replaceChildren(
@@ -202,7 +212,14 @@
             h("a", { href: `${BASE}/${encodeURIComponent(s.id)}`, "aria-current": s.id === currentId ? "true" : null, onclick: onServiceLink }, s.title),
           ),
           h("p", { class: "result-teaser" }, s.teaser || ""),
-          h("p", { class: "result-meta" }, h("span", {}, s.provider || ""), " ", s.verified === undefined ? null : badge(s.verified)),
+          h(
+            "p",
+            { class: "result-meta" },
+            h("span", {}, s.provider || ""),
+            " ",
+            s.verified === undefined ? null : badge(s.verified),
+            claimCount(s) ? [" ", h("span", { class: "claim-count" }, claimCount(s))] : null,
+          ),
         ),
       ),
     );
@@ -284,6 +301,53 @@
     ]);
   }
 
+  const CLAIM_KINDS = {
+    amount: "Betrag",
+    threshold: "Schwelle",
+    deadline: "Frist",
+    age: "Alter",
+    legal: "Rechtsgrundlage",
+    office: "Zuständigkeit",
+    count: "Anzahl",
+    fact: "Angabe",
+  };
+  const ORIGINS = { "facts-file": "aus der Recherche zum Leistungskatalog", "general-law": "aus allgemeinem Recht ergänzt" };
+
+  /** The source a claim refers to: a source of the record (by id) or a legal basis (by citation). */
+  function claimSource(s, ref) {
+    if (!ref) return null;
+    const source = (s.sources || []).find((src) => src.id === ref);
+    if (source) return { title: source.title, url: source.url, note: source.url_note };
+    const basis = (s.legal_bases || []).find((b) => b.citation === ref);
+    if (basis) return { title: basis.title ? `${basis.citation} – ${basis.title}` : basis.citation, url: basis.url, note: basis.url_note };
+    return { title: ref, url: null, note: null };
+  }
+
+  function renderClaim(s, claim) {
+    const source = claimSource(s, claim.source);
+    const confirmed = (claim.confirmations || []).length > 0;
+    const kind = CLAIM_KINDS[claim.kind] || claim.kind;
+    const facts = [
+      claim.text.startsWith(kind) ? null : h("span", { class: "claim-kind" }, `${kind}: `),
+      h("span", { class: "claim-text" }, claim.text),
+    ];
+    const meta = [];
+    if (claim.valid_from) meta.push(h("span", { class: "claim-stand" }, `Stand ${formatDate(claim.valid_from)}`));
+    if (claim.change_rule) meta.push(h("span", {}, `Änderung: ${claim.change_rule}`));
+    meta.push(h("span", { class: "claim-source" }, "Quelle: ", source ? externalLink(source.url, source.title) : "keine angegeben"));
+    meta.push(h("span", {}, ORIGINS[claim.origin] || claim.origin));
+    if (claim.note) meta.push(h("span", { class: "claim-note" }, claim.note));
+    const status = confirmed
+      ? claim.confirmations.map((c) => h("span", { class: "badge badge-verified" }, `bestätigt von ${c.by} am ${formatDate(c.date)}`))
+      : [h("span", { class: "badge badge-unverified" }, "nicht bestätigt")];
+    return h(
+      "li",
+      { class: "claim", "data-claim-id": claim.id, "data-confirmed": confirmed ? "true" : "false" },
+      h("p", { class: "claim-line" }, facts, " ", status),
+      h("p", { class: "claim-meta" }, meta.map((m, i) => (i ? [" · ", m] : m))),
+    );
+  }
+
   function renderDetail(s) {
     sectionCount = 0;
     const r = s.responsible || {};
@@ -302,6 +366,8 @@
         { class: "detail-meta" },
         badge(s.verified),
         " ",
+        h("span", { class: "claim-count" }, `${(s.claims || []).filter((c) => (c.confirmations || []).length).length} von ${(s.claims || []).length} Angaben bestätigt`),
+        " ",
         h("span", { class: "stand" }, `Stand: ${formatDate(s.stand)}`),
         " ",
         h("span", {}, `Anbieter: ${s.provider || r.provider || ""}`),
@@ -310,7 +376,13 @@
       h("p", { class: "toolbar" }, h("button", { type: "button", class: "button", onclick: () => window.print() }, "Drucken"), " ", h("span", { class: "permalink" }, "Link zu dieser Leistung: ", h("a", { href: pageUrl }, pageUrl))),
     );
 
-    const legal = (s.legal_bases || []).map((b) => [externalLink(b.url, b.citation), b.title ? ` – ${b.title}` : ""]);
+    const legal = (s.legal_bases || []).map((b) => [
+      externalLink(b.url, b.citation),
+      b.title ? ` – ${b.title}` : "",
+      b.url ? null : h("span", { class: "link-note" }, ` (kein Paragraphenlink: ${b.url_note || "nicht angegeben"})`),
+    ]);
+    const claims = s.claims || [];
+    const confirmedCount = claims.filter((c) => (c.confirmations || []).length).length;
 
     detail.replaceChildren(
       header,
@@ -361,8 +433,35 @@
           ? h("ul", { class: "list" }, s.related_services.map((rel) => h("li", {}, h("a", { href: `${BASE}/${encodeURIComponent(rel.id)}`, onclick: onServiceLink }, rel.title))))
           : empty(),
       ),
-      section("Quellen", (s.sources || []).length ? h("ul", { class: "list" }, s.sources.map((src) => h("li", {}, externalLink(src.url, src.title)))) : empty()),
-      section("Stand und Prüfung", dl([["Stand", formatDate(s.stand)], ["Geprüft", s.verified ? "ja, aus Primärquellen bestätigt" : "nein – nicht geprüft"]])),
+      section(
+        "Angaben und Quellen",
+        claims.length
+          ? [
+              h("p", { class: "text" }, `${confirmedCount} von ${claims.length} Angaben an ihrer Quelle bestätigt.`),
+              h("ul", { class: "list claims" }, claims.map((c) => renderClaim(s, c))),
+            ]
+          : empty(),
+      ),
+      section(
+        "Quellen",
+        (s.sources || []).length
+          ? h(
+              "ul",
+              { class: "list" },
+              s.sources.map((src) =>
+                h("li", {}, externalLink(src.url, src.title), src.url ? null : h("span", { class: "link-note" }, ` (${src.url_note || "keine Adresse"})`)),
+              ),
+            )
+          : empty(),
+      ),
+      section(
+        "Stand und Prüfung",
+        dl([
+          ["Stand", formatDate(s.stand)],
+          ["Bestätigte Angaben", `${confirmedCount} von ${claims.length}`],
+          ["Geprüft", s.verified ? "ja, alle Angaben aus Primärquellen bestätigt" : "nein – nicht geprüft"],
+        ]),
+      ),
     );
     detail.setAttribute("aria-labelledby", "detail-title");
     detail.removeAttribute("aria-label");

@@ -98,6 +98,7 @@
       authority: "Zuständig für Sie",
       phone: "Telefon",
       stand: "Stand",
+      source: "Quelle",
       notVerified: "Angaben nicht abschließend geprüft",
       someNotVerified: "Die Angaben zu diesen Leistungen sind nicht alle abschließend geprüft.",
       formLink: (title) => `Zum Online-Antrag: ${title}`,
@@ -158,6 +159,7 @@
       authority: "Responsible for you",
       phone: "Phone",
       stand: "As of",
+      source: "Source",
       notVerified: "information not fully verified",
       someNotVerified: "The information on these services is not all fully verified.",
       formLink: (title) => `Online application: ${title}`,
@@ -297,6 +299,20 @@
 
   const serviceCache = new Map();
 
+  /** Amounts, thresholds and deadlines of a record, each with its date and the source it rests on. */
+  function datedClaims(s) {
+    const sourceOf = (ref) => {
+      const src = (s.sources || []).find((x) => x.id === ref);
+      if (src) return { title: src.title, url: src.url };
+      const basis = (s.legal_bases || []).find((b) => b.citation === ref);
+      return basis ? { title: basis.citation, url: basis.url } : null;
+    };
+    return (s.claims || [])
+      .filter((c) => ["amount", "threshold", "deadline"].includes(c.kind))
+      .slice(0, 6)
+      .map((c) => ({ text: c.text, validFrom: c.valid_from || null, source: sourceOf(c.source) }));
+  }
+
   /** The facts the provenance box shows about a service, or null when it cannot be fetched. */
   async function serviceFacts(id) {
     if (!serviceCache.has(id)) {
@@ -312,6 +328,7 @@
             phone: s.responsible?.contact?.phone || null,
             stand: s.stand || null,
             verified: s.verified === true,
+            dated: datedClaims(s),
           }))
           .catch(() => {
             serviceCache.delete(id); // try again next time
@@ -488,6 +505,26 @@
           if (f.phone) details.push(h("span", { class: "bk-detail" }, `${T.phone}: ${f.phone}`));
           const stand = [f.stand ? `${T.stand} ${formatDate(f.stand)}` : null, f.verified ? null : T.notVerified].filter(Boolean).join(", ");
           if (stand) details.push(h("span", { class: "bk-detail bk-muted" }, stand));
+          // Each amount, threshold or deadline with its own date and, where there is one, a link to its source.
+          if (f.dated && f.dated.length) {
+            details.push(
+              h(
+                "ul",
+                { class: "bk-claims" },
+                f.dated.map((c) => {
+                  const url = c.source ? safeHttpUrl(c.source.url) : null;
+                  const source = c.source ? (url ? h("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, c.source.title) : c.source.title) : null;
+                  return h(
+                    "li",
+                    { lang: "de" },
+                    c.text,
+                    c.validFrom ? ` (${T.stand} ${formatDate(c.validFrom)})` : null,
+                    source ? h("span", { class: "bk-muted" }, ` – ${T.source}: `, source) : null,
+                  );
+                }),
+              ),
+            );
+          }
         }
         list.append(
           h(

@@ -1,5 +1,5 @@
 """The caseworker page /beratung: search as you type, filters, the detail view with every section, deep links,
-history, print view (with screenshots)."""
+history, print view, the verification view (claims, sources, confirmations; with screenshots)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ SECTIONS = [
     "LeiKa-Schlüssel",
     "Einordnung",
     "Verwandte Leistungen",
+    "Angaben und Quellen",
     "Quellen",
     "Stand und Prüfung",
 ]
@@ -166,3 +167,63 @@ def test_caseworker_page_reflows_at_320px(new_page: NewPage, product: Product, a
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"horizontal scrolling at 320 px: {width}"
     page.screenshot(path=str(artifacts / "caseworker-detail-320px.png"))
+
+
+def test_verification_view_and_filter(new_page: NewPage, product: Product, artifacts: Path) -> None:
+    page = new_page()
+    page.goto(f"{product.url}/beratung")
+    _wait_results_settled(page)
+    everything = _api(product, "/api/v1/services")
+    first = everything["services"][0]
+    count = f"{first['claims_confirmed']} von {first['claims_total']} Angaben bestätigt"
+    assert count in page.locator(f"#results li[data-service-id='{first['id']}'] .result-meta").inner_text()
+
+    # "Nur ungeprüfte": the list of the API with verified=false, kept in the address; "nur geprüfte" likewise.
+    for value in ("false", "true"):
+        page.locator("#f-verified").select_option(value)
+        page.wait_for_function("(v) => new URL(location.href).searchParams.get('verified') === v", arg=value)
+        _wait_results_settled(page)
+        expected = [s["id"] for s in _api(product, f"/api/v1/services?verified={value}")["services"]]
+        assert sorted(_result_ids(page)) == sorted(expected)
+    # the search applies the filter too
+    page.locator("#f-verified").select_option("false")
+    page.locator("#q").fill("Blindenhilfe")
+    page.wait_for_function("() => document.getElementById('result-status').textContent.includes('Blindenhilfe')")
+    _wait_results_settled(page)
+    unverified = {s["id"] for s in _api(product, "/api/v1/services?verified=false")["services"]}
+    assert _result_ids(page) and set(_result_ids(page)) <= unverified
+
+    # The detail view: every claim with its source, date and state. One confirmation is added to the answer of the
+    # API in the browser (the catalogue itself is never marked), to show how a confirmed claim looks.
+    record = _api(product, "/api/v1/services/blindenhilfe")
+    dated = next(c for c in record["claims"] if c["kind"] == "amount" and c["valid_from"])
+    source = next(b for b in record["legal_bases"] if b["citation"] == dated["source"])
+    unlinked = next(b for b in record["legal_bases"] if not b["url"])
+
+    def confirm_one(route: Any) -> None:
+        body = route.fetch().json()
+        for claim in body["claims"]:
+            if claim["id"] == dated["id"]:
+                claim["confirmations"] = [{"by": "Erika Muster", "source": claim["source"], "date": "2026-12-01"}]
+        route.fulfill(json=body)
+
+    page.route("**/api/v1/services/blindenhilfe", confirm_one)
+    page.goto(f"{product.url}/beratung/blindenhilfe")
+    page.wait_for_function("() => document.querySelectorAll('#detail .claim').length > 0")
+    total = len(record["claims"])
+    assert f"1 von {total} Angaben bestätigt" in page.locator("#detail .detail-meta").inner_text()
+    assert page.locator("#detail .claim").count() == total
+    item = page.locator(f"#detail .claim[data-claim-id='{dated['id']}']")
+    assert item.get_attribute("data-confirmed") == "true"
+    text = item.inner_text()
+    y, m, d = dated["valid_from"].split("-")
+    assert dated["text"] in text and f"Stand {d}.{m}.{y}" in text
+    assert "bestätigt von Erika Muster am 01.12.2026" in text
+    assert item.locator(".claim-source a").get_attribute("href") == source["url"]
+    others = page.locator("#detail .claim[data-confirmed='false']")
+    assert others.count() == total - 1
+    assert "nicht bestätigt" in others.first.inner_text()
+    legal = page.locator("#detail .detail-section", has=page.locator("h3", has_text="Rechtsgrundlagen")).inner_text()
+    assert f"{unlinked['citation']}" in legal and "kein Paragraphenlink" in legal
+    claims_section = page.locator("#detail .detail-section", has=page.locator("h3", has_text="Angaben und Quellen"))
+    claims_section.screenshot(path=str(artifacts / "caseworker-claims-1280.png"))

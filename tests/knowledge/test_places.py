@@ -250,7 +250,7 @@ def service(**responsible: Any) -> Service:
             "online_service": {"available": False},
             "lebenslagen": ["arbeit-beruf"],
             "target_groups": ["beschaeftigte"],
-            "sources": [{"title": "Test"}],
+            "sources": [{"id": "test", "kind": "publication", "title": "Test", "url_note": "Testdaten"}],
             "stand": "2024-01-01",
             "verified": False,
         }

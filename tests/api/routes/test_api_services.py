@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
+from bk_api_testkit import MakeClient
 from fastapi.testclient import TestClient
 
 from api.schemas import QUERY_MAX, TOP_MAX
 from knowledge.catalogue import Catalogue
+from knowledge.review import load_service, record, service_file
+from knowledge.schema import Confirmation
 from knowledge.vocab import LEBENSLAGEN, PROVIDERS, SECTIONS, TARGET_GROUPS
 
 SEARCH = "/api/v1/services/search"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def _some_service_with_title_words(catalogue: Catalogue) -> tuple[str, str]:
@@ -189,3 +196,41 @@ def test_unknown_filter_value_lists_the_allowed_values(client: TestClient, param
         "parameter": parameter,
         "allowed": allowed,
     }
+
+
+def test_list_counts_the_confirmed_claims(client: TestClient, catalogue: Catalogue) -> None:
+    body = client.get("/api/v1/services").json()
+    for summary in body["services"]:
+        service = catalogue[summary["id"]]
+        assert summary["claims_total"] == len(service.claims) > 0
+        assert summary["claims_confirmed"] == service.confirmed_claims
+
+
+def test_list_filters_by_verification(make_client: MakeClient, tmp_path: Path) -> None:
+    """A copy of the fixture catalogue in which a test (in an editor's place) confirmed every claim of one entry."""
+    directory = tmp_path / "catalogue"
+    shutil.copytree(FIXTURES / "catalogue_small", directory)
+    path = service_file(directory, "lvr-museen")
+    claims = load_service(path).claims
+    record(path, {c.id: [Confirmation(by="Test", source=c.source or "", date=dt.date(2025, 1, 1))] for c in claims})
+    client = make_client(catalogue_dir=directory)
+    verified = client.get("/api/v1/services", params={"verified": "true"}).json()
+    assert [s["id"] for s in verified["services"]] == ["lvr-museen"]
+    assert verified["services"][0]["claims_confirmed"] == verified["services"][0]["claims_total"] == len(claims)
+    open_ = client.get("/api/v1/services", params={"verified": "false"}).json()
+    assert "lvr-museen" not in [s["id"] for s in open_["services"]]
+    assert open_["count"] == client.get("/api/v1/services").json()["count"] - 1
+    assert client.get("/api/v1/services", params={"verified": "vielleicht"}).status_code == 422
+    detail = client.get("/api/v1/services/lvr-museen").json()
+    assert detail["verified"] is True
+    assert detail["claims"][0]["confirmations"] == [
+        {"by": "Test", "source": "testquelle", "date": "2025-01-01", "note": None}
+    ]
+
+
+def test_no_source_names_the_internal_research_file(client: TestClient, catalogue: Catalogue) -> None:
+    for service in catalogue:
+        body = client.get(f"/api/v1/services/{service.id}").json()
+        shown = [s["title"] + str(s["url"]) + str(s["url_note"]) for s in body["sources"]]
+        shown += [str(b["url"]) + str(b["url_note"]) for b in body["legal_bases"]]
+        assert not [text for text in shown if "lvr-facts" in text or "shared/research" in text], service.id
