@@ -14,6 +14,7 @@ from api import handlers
 from api.knowledge_state import load_knowledge
 from api.rasa_client import RasaClient
 from api.ratelimit import RateLimits, TokenBucketLimiter
+from api.retention import retention_job
 from api.routes import chat, docs, health, pages, services
 from api.security import ReceiveTimeout, SecurityHeaders
 from api.settings import Settings, get_settings
@@ -51,7 +52,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             if settings.chat_backend == "rasa"
             else None
         )
-        yield
+        async with retention_job(settings):
+            yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

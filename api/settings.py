@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     header_timeout: float = Field(default=10.0, gt=0)  # seconds from the connection (or request) start to the headers
     body_timeout: float = Field(default=10.0, gt=0)  # seconds the API waits for the next piece of a request body
     max_connections: int = Field(default=1000, ge=1)  # open connections; more are closed at once
+    # Conversations (Rasa's tracker store) are deleted this many days after their last event, checked every
+    # retention_interval seconds by the API. tracker_url (SQLAlchemy-style postgresql://… URL) wins over tracker_db.
+    retention_days: int = Field(default=30, ge=1)
+    retention_interval: float = Field(default=3600.0, gt=0)
+    tracker_url: SecretStr = SecretStr("")
 
     @field_validator("allowed_origins", "trusted_proxies", mode="before")
     @classmethod
