@@ -15,7 +15,7 @@ from api.knowledge_state import load_knowledge
 from api.rasa_client import RasaClient
 from api.ratelimit import RateLimits, TokenBucketLimiter
 from api.retention import retention_job
-from api.routes import chat, docs, health, pages, services
+from api.routes import chat, docs, health, pages, privacy, services
 from api.security import ReceiveTimeout, SecurityHeaders
 from api.settings import Settings, get_settings
 
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, partner_origins=settings.allowed_origins)  # outermost: on every answer
     app.include_router(services.router)
     app.include_router(chat.router)
+    app.include_router(privacy.router)
     app.include_router(health.router)
     app.include_router(docs.router)
     app.include_router(pages.router)

@@ -10,6 +10,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from bk_api_testkit import MakeClient
+
 from api.retention import DAY, expire_conversations, retention_job
 from api.settings import Settings
 
@@ -68,3 +70,9 @@ def test_the_job_runs_at_start_and_then_every_interval(tmp_path: Path) -> None:
             assert _senders(db) == {}
 
     asyncio.run(run())
+
+
+def test_the_privacy_endpoint_names_the_configured_period(make_client: MakeClient) -> None:
+    response = make_client(retention_days=14).get("/api/v1/privacy")
+    assert response.status_code == 200
+    assert response.json() == {"retention_days": 14}
