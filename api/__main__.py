@@ -12,6 +12,7 @@ import sys
 import uvicorn
 from pydantic import ValidationError
 
+from api.logs import install_access_log_filter
 from api.main import create_app
 from api.server import bounded_protocol
 from api.settings import get_settings
@@ -33,7 +34,7 @@ def main() -> int:
         header_timeout=settings.header_timeout,
         max_connections=settings.max_connections,
     )
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
@@ -48,6 +49,8 @@ def main() -> int:
         timeout_keep_alive=5,
         timeout_graceful_shutdown=10,
     )
+    install_access_log_filter()  # uvicorn.Config has configured logging by now
+    uvicorn.Server(config).run()
     return 0
 
 

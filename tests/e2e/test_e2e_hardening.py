@@ -263,3 +263,16 @@ def test_connections_beyond_the_limit_are_closed_at_once_and_the_api_recovers(ap
             pass
         time.sleep(0.2)
     pytest.fail("the API did not answer again after the connections were gone")
+
+
+# --- finding 8 (log part): nothing typed reaches the log ----------------------------------------------------------
+
+
+def test_search_and_chat_texts_stay_out_of_the_log(api: Api) -> None:
+    marker = "Kolibri" + os.urandom(4).hex()
+    search = httpx.get(f"{api.url}/api/v1/services/search", params={"q": f"Hilfe für mein Kind in Solingen {marker}"})
+    assert search.status_code == 200
+    time.sleep(0.5)
+    log = api.log.read_text(errors="replace")
+    assert "GET /api/v1/services/search HTTP/1.1" in log  # the request is logged, without its query
+    assert marker not in log and "Solingen" not in log
