@@ -14,7 +14,9 @@ from api import handlers
 from api.knowledge_state import load_knowledge
 from api.rasa_client import RasaClient
 from api.ratelimit import RateLimits, TokenBucketLimiter
-from api.routes import chat, health, pages, services
+from api.retention import retention_job
+from api.routes import chat, docs, health, pages, privacy, services
+from api.security import ReceiveTimeout, SecurityHeaders
 from api.settings import Settings, get_settings
 
 MAX_BODY_BYTES = 64 * 1024  # request bodies; a chat turn needs a few KiB at most
@@ -25,7 +27,7 @@ API of the **LVR-Beratungskompass** chatbot.
 * **services** – search and read the service catalogue (caseworker page, partner portals).
 * **chat** – one chat turn for the widget and partner portals; the turn metadata names the services, the responsible
   authority and a handoff.
-* **health** – the state of every component.
+* **health** – up, degraded or down (the details per component for the operator).
 
 All texts are plain text (render with `textContent`). Errors are JSON: `{"error": code, "detail": reason, …}`.
 """
@@ -50,7 +52,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             if settings.chat_backend == "rasa"
             else None
         )
-        yield
+        async with retention_job(settings):
+            yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -61,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by api.routes.docs, with a CSP that admits exactly its own inline script
+        redoc_url=None,
         openapi_tags=[
             {"name": "services", "description": "Service catalogue: search, list, detail, vocabularies"},
             {"name": "chat", "description": "Chat gateway for the widget and partner portals"},
@@ -74,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     handlers.install(app)
     app.add_middleware(handlers.BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(ReceiveTimeout, timeout=settings.body_timeout)
     if settings.allowed_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -83,9 +89,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["Retry-After"],
             max_age=600,
         )
+    app.add_middleware(SecurityHeaders, partner_origins=settings.allowed_origins)  # outermost: on every answer
     app.include_router(services.router)
     app.include_router(chat.router)
+    app.include_router(privacy.router)
     app.include_router(health.router)
+    app.include_router(docs.router)
     app.include_router(pages.router)
     app.mount("/static", pages.static_files(settings.static_dir), name="static")
     return app

@@ -1,7 +1,8 @@
 """A simple in-process rate limit: one token bucket per client IP and scope.
 
-Good enough for one API process; with several processes each keeps its own buckets. Behind a reverse proxy run
-uvicorn with ``--proxy-headers`` and ``--forwarded-allow-ips`` so that the client address is the real one.
+Good enough for one API process; with several processes each keeps its own buckets. The key is the client address
+as uvicorn gives it: the TCP peer, unless the peer is listed in BK_TRUSTED_PROXIES (then the address its
+X-Forwarded-For names; api/__main__.py). Behind a reverse proxy list exactly the proxy there.
 """
 
 from __future__ import annotations

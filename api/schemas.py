@@ -360,7 +360,7 @@ class ComponentHealth(_Out):
 
 
 class HealthResponse(_Out):
-    """Answer of GET /health: HTTP 200 when every required component is up, else 503 with the same body."""
+    """Answer of GET /health/details (operator): HTTP 200 when every required component is up, else 503."""
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -55,7 +55,22 @@ class Settings(BaseSettings):
     rate_limit_window: float = Field(default=10.0, gt=0)  # seconds
     static_dir: Path = ROOT / "api" / "static"
 
-    @field_validator("allowed_origins", mode="before")
+    # Security (README, "Security")
+    # Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto headers are believed (comma separated
+    # IPs or networks). Empty: no proxy headers are read at all, the client is the TCP peer.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    operator_token: SecretStr = SecretStr("")  # Bearer token for /health/details from other hosts; empty: loopback only
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)  # request line + headers of one request
+    header_timeout: float = Field(default=10.0, gt=0)  # seconds from the connection (or request) start to the headers
+    body_timeout: float = Field(default=10.0, gt=0)  # seconds the API waits for the next piece of a request body
+    max_connections: int = Field(default=1000, ge=1)  # open connections; more are closed at once
+    # Conversations (Rasa's tracker store) are deleted this many days after their last event, checked every
+    # retention_interval seconds by the API. tracker_url (SQLAlchemy-style postgresql://… URL) wins over tracker_db.
+    retention_days: int = Field(default=30, ge=1)
+    retention_interval: float = Field(default=3600.0, gt=0)
+    tracker_url: SecretStr = SecretStr("")
+
+    @field_validator("allowed_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

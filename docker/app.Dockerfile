@@ -9,7 +9,8 @@ COPY pyproject.toml README.md ./
 COPY knowledge ./knowledge
 COPY api ./api
 COPY actions ./actions
-RUN pip install .
+# psycopg for the retention job on the PostgreSQL tracker store (api/retention.py)
+RUN pip install ".[postgres]"
 # The project's own embedding model and the search index are built at image build time (deterministic, offline).
 RUN python -m knowledge validate && python -m knowledge build
 RUN useradd --system --uid 1001 bk && chown -R bk /app

@@ -6,6 +6,11 @@ them; if one dies, the others are stopped too and the exit code is non-zero.
 
 Ports derive from PORT (default 8000) so that two copies side by side do not clash; see docs/architecture.md.
 Without a Rasa environment or model the API starts alone in search-only mode (BK_CHAT_BACKEND=none).
+
+Secrets (the Rasa and action-server tokens, the Redis password) are random for each start unless given in the
+environment, and reach the processes only through their environment or standard input, never a command line:
+Redis reads its configuration, with ``requirepass``, from stdin (``redis-server -``); Rasa gets its token from
+scripts/rasa_server.py.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ class Proc:
     health_url: str | None
     env: dict[str, str] = field(default_factory=dict)
     ready_timeout: float = 120.0
+    stdin: bytes | None = None  # written to the process's standard input, which is then closed
     popen: subprocess.Popen[bytes] | None = None
 
 
@@ -79,20 +85,14 @@ def plan(port: int, workers: int, with_rasa: bool) -> tuple[list[Proc], dict[str
         "BK_REDIS_PORT": str(ports["redis"]),
         "BK_RASA_TOKEN": os.environ.get("BK_RASA_TOKEN") or secrets.token_urlsafe(24),
         "BK_ACTIONS_TOKEN": os.environ.get("BK_ACTIONS_TOKEN") or secrets.token_urlsafe(24),
+        "BK_REDIS_PASSWORD": os.environ.get("BK_REDIS_PASSWORD") or secrets.token_urlsafe(24),
         "BK_CHAT_BACKEND": "rasa" if with_rasa else "none",
         "PYTHONUNBUFFERED": "1",
     }
     procs: list[Proc] = []
     if with_rasa:
         if workers > 1:
-            procs.append(
-                Proc(
-                    "redis",
-                    ["redis-server", "--bind", "127.0.0.1", "--port", str(ports["redis"]), "--save", "",
-                     "--appendonly", "no", "--protected-mode", "yes"],
-                    None,
-                )
-            )
+            procs.append(Proc("redis", ["redis-server", "-"], None, stdin=redis_config(ports["redis"], env)))
         procs.append(
             Proc("actions", [str(VENV_PY), "-m", "actions", "--port", str(ports["actions"])],
                  f"http://127.0.0.1:{ports['actions']}/health")
@@ -104,6 +104,22 @@ def plan(port: int, workers: int, with_rasa: bool) -> tuple[list[Proc], dict[str
         )
     procs.append(Proc("api", [str(VENV_PY), "-m", "api"], f"http://127.0.0.1:{ports['api']}/health"))
     return procs, env
+
+
+def redis_config(port: int, env: dict[str, str]) -> bytes:
+    """Redis configuration for stdin: loopback only, no persistence, and a password (not on the command line)."""
+    password = env["BK_REDIS_PASSWORD"]
+    if not password.isprintable() or any(c in password for c in ' "\'\\'):
+        raise SystemExit("BK_REDIS_PASSWORD must be printable without spaces, quotes or backslashes")
+    lines = [
+        "bind 127.0.0.1",
+        f"port {port}",
+        'save ""',
+        "appendonly no",
+        "protected-mode yes",
+        f"requirepass {password}",
+    ]
+    return ("\n".join(lines) + "\n").encode()
 
 
 def _healthy(url: str) -> bool:
@@ -135,8 +151,12 @@ class Supervisor:
             self.say(f"starting {proc.name} (log: {LOG_DIR.relative_to(ROOT)}/{proc.name}.log)")
             proc.popen = subprocess.Popen(
                 proc.cmd, cwd=ROOT, env={**self.env, **proc.env}, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,
+                stdin=subprocess.PIPE if proc.stdin is not None else subprocess.DEVNULL, start_new_session=True,
             )
+            if proc.stdin is not None:
+                assert proc.popen.stdin is not None
+                proc.popen.stdin.write(proc.stdin)
+                proc.popen.stdin.close()
 
     def start_all(self) -> None:
         for proc in self.procs:

@@ -5,8 +5,10 @@
 #   BK_RASA_WORKERS=2 BK_REDIS_PORT=38000 ... scripts/run_rasa.sh        (with the Redis lock store)
 #
 # Environment:
-#   BK_RASA_TOKEN      required: token of the tokenrest channel (credentials.yml) and of the HTTP API (--auth-token)
+#   BK_RASA_TOKEN      required: token of the tokenrest channel (credentials.yml) and of the HTTP API (given to Rasa
+#                      inside the process by scripts/rasa_server.py: no secret is ever on a command line)
 #   BK_ACTIONS_TOKEN   required: sent to the action server as ?token= (endpoints*.yml)
+#   BK_REDIS_PASSWORD  required with the Redis lock store (endpoints-redis.yml)
 #   BK_ACTIONS_PORT    required: port of the action server on 127.0.0.1
 #   BK_RASA_PORT       port of Rasa; default PORT + 10000 (PORT default 8000)
 #   BK_RASA_WORKERS    Sanic workers of Rasa, default 1. With 1: endpoints.yml, in-memory lock store (tests, and
@@ -31,6 +33,7 @@ if [ -n "${BK_RASA_ENDPOINTS:-}" ]; then
     ENDPOINTS="$BK_RASA_ENDPOINTS"
 elif [ "$WORKERS" -gt 1 ]; then
     [ -n "${BK_REDIS_PORT:-}" ] || fail "BK_RASA_WORKERS=$WORKERS needs the Redis lock store: set BK_REDIS_PORT"
+    [ -n "${BK_REDIS_PASSWORD:-}" ] || fail "BK_RASA_WORKERS=$WORKERS needs the Redis lock store: set BK_REDIS_PASSWORD"
     ENDPOINTS="endpoints-redis.yml"
 else
     ENDPOINTS="endpoints.yml"
@@ -38,7 +41,7 @@ fi
 for var in BK_RASA_TOKEN BK_ACTIONS_TOKEN BK_ACTIONS_PORT; do
     [ -n "${!var:-}" ] || fail "$var is not set"
 done
-[ -x "$VENV/bin/rasa" ] || fail "$VENV has no rasa: run scripts/setup_rasa.sh"
+[ -x "$VENV/bin/python" ] && [ -x "$VENV/bin/rasa" ] || fail "$VENV has no rasa: run scripts/setup_rasa.sh"
 [ -f "$MODEL" ] || fail "no model at $MODEL: run scripts/train_rasa.sh"
 [ -f "bot/spacy/de_bk/meta.json" ] || fail "no spaCy pipeline bot/spacy/de_bk: run scripts/setup_rasa.sh"
 
@@ -48,11 +51,11 @@ export SANIC_WORKERS="$WORKERS"   # read by `rasa run`; more than one needs the 
 printf '[run_rasa] rasa on 127.0.0.1:%s, %s worker(s), model %s, endpoints %s\n' \
     "$RASA_PORT" "$WORKERS" "$MODEL" "$ENDPOINTS" >&2
 # --cors is left out on purpose: without it Rasa allows no cross-origin browser access at all (only the API
-# gateway on loopback talks to Rasa).
-exec "$VENV/bin/rasa" run \
+# gateway on loopback talks to Rasa). scripts/rasa_server.py adds --auth-token from BK_RASA_TOKEN inside the process.
+exec "$VENV/bin/python" scripts/rasa_server.py run \
     --model "$MODEL" \
     --endpoints "$ENDPOINTS" \
     --credentials credentials.yml \
     --interface 127.0.0.1 --port "$RASA_PORT" \
-    --enable-api --auth-token "$BK_RASA_TOKEN" \
+    --enable-api \
     --log-file var/log/rasa.log

@@ -47,7 +47,7 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip
   # The CPU build of torch first (the machine's wheel folder has it), so nothing pulls a CUDA build.
   .venv/bin/pip install -q "torch==2.13.0"
-  .venv/bin/pip install -q -e ".[dev]"
+  .venv/bin/pip install -q -e ".[dev,postgres]"   # postgres: psycopg for the retention job (and its test)
   rm -f .venv/.bk-installed-*
   touch "$stamp"
 fi

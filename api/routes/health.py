@@ -1,20 +1,40 @@
-"""GET /health: the state of every component, HTTP 200 only when every required one is up, else 503."""
+"""Health: HTTP 200 only when every required component is up, else 503.
+
+* ``GET /health`` (public, for load balancers and compose): only ``{"status": "up" | "degraded" | "down"}``.
+* ``GET /health/details`` (operator): every component with its probed internal URL and failure reason. Answered to
+  loopback callers whose request came through no proxy, or with ``Authorization: Bearer <BK_OPERATOR_TOKEN>``;
+  anyone else gets 404, as if it did not exist.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
+from typing import Literal
 
 import httpx
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from api.deps import HttpClientDep, KnowledgeDep, RasaClientDep, SettingsDep
-from api.errors import RasaError
+from api.errors import ApiError, RasaError
+from api.knowledge_state import KnowledgeState
 from api.rasa_client import RasaClient
 from api.schemas import ComponentHealth, HealthResponse
 from api.settings import Settings
 
 router = APIRouter(tags=["health"])
+
+PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
+
+
+class PublicHealth(BaseModel):
+    """Answer of GET /health: up (everything works), degraded (answers, with less: e.g. chat from the search only),
+    down (no answers possible)."""
+
+    status: Literal["up", "degraded", "down"]
 
 
 async def _probe_rasa(rasa: RasaClient) -> ComponentHealth:
@@ -36,18 +56,9 @@ async def _probe_actions(http: httpx.AsyncClient, settings: Settings) -> Compone
     return ComponentHealth(status="up", url=url)
 
 
-@router.get(
-    "/health",
-    summary="Component health",
-    response_model=HealthResponse,
-    response_model_exclude_none=True,
-    responses={503: {"model": HealthResponse, "description": "A required component is degraded or down"}},
-)
-async def health(
-    knowledge: KnowledgeDep, settings: SettingsDep, http: HttpClientDep, rasa: RasaClientDep
-) -> JSONResponse:
-    """Catalogue (count), retriever (hybrid or lexical-only, with the reason and rebuild command), Rasa and the
-    action server (disabled, and not required, when BK_CHAT_BACKEND=none)."""
+async def _components(
+    knowledge: KnowledgeState, settings: Settings, http: httpx.AsyncClient, rasa: RasaClient | None
+) -> dict[str, ComponentHealth]:
     components = {
         "catalogue": ComponentHealth(status="up", count=len(knowledge.catalogue)),
         "retriever": knowledge.retriever_health,
@@ -60,6 +71,67 @@ async def health(
         components["rasa"], components["action_server"] = await asyncio.gather(
             _probe_rasa(rasa), _probe_actions(http, settings)
         )
-    up = all(c.status in ("up", "disabled") for c in components.values())
+    return components
+
+
+def _all_up(components: dict[str, ComponentHealth]) -> bool:
+    return all(c.status in ("up", "disabled") for c in components.values())
+
+
+def _is_operator(request: Request, settings: Settings) -> bool:
+    """A loopback caller not behind a proxy, or the operator token."""
+    token = settings.operator_token.get_secret_value()
+    given = request.headers.get("authorization", "")
+    if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return True
+    if any(name in request.headers for name in PROXY_HEADERS):
+        return False  # relayed by a proxy on this host: the real caller is somewhere else
+    host = request.client.host if request.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@router.get(
+    "/health",
+    summary="Overall health",
+    response_model=PublicHealth,
+    responses={503: {"model": PublicHealth, "description": "A required component is degraded or down"}},
+)
+async def health(
+    knowledge: KnowledgeDep, settings: SettingsDep, http: HttpClientDep, rasa: RasaClientDep
+) -> JSONResponse:
+    """up, degraded or down; nothing about the components, their addresses or why they fail."""
+    components = await _components(knowledge, settings, http, rasa)
+    if _all_up(components):
+        status = "up"
+    elif components["catalogue"].status == "down":
+        status = "down"
+    else:
+        status = "degraded"
+    return JSONResponse({"status": status}, status_code=200 if status == "up" else 503)
+
+
+@router.get(
+    "/health/details",
+    summary="Component health (operator)",
+    response_model=HealthResponse,
+    response_model_exclude_none=True,
+    responses={
+        503: {"model": HealthResponse, "description": "A required component is degraded or down"},
+        404: {"description": "Not a loopback caller and no valid operator token"},
+    },
+)
+async def health_details(
+    request: Request, knowledge: KnowledgeDep, settings: SettingsDep, http: HttpClientDep, rasa: RasaClientDep
+) -> JSONResponse:
+    """Catalogue (count), retriever (hybrid or lexical-only, with the reason and rebuild command), Rasa and the
+    action server (disabled, and not required, when BK_CHAT_BACKEND=none), with probed URLs and reasons.
+    Loopback callers without proxy headers, or ``Authorization: Bearer <BK_OPERATOR_TOKEN>``."""
+    if not _is_operator(request, settings):
+        raise ApiError(404, "not_found", "not found")
+    components = await _components(knowledge, settings, http, rasa)
+    up = _all_up(components)
     body = HealthResponse(status="up" if up else "degraded", chat_backend=settings.chat_backend, components=components)
     return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=200 if up else 503)

@@ -62,8 +62,12 @@
       easyOn: "Leichte Sprache einschalten",
       easyOff: "Leichte Sprache ausschalten",
       privacyTitle: "Hinweis zum Datenschutz",
+      // The retention period comes from GET /api/v1/privacy (BK_RETENTION_DAYS); null while it is not known.
+      privacyServer: (days) =>
+        "Ihre Nachrichten werden an den LVR-Beratungskompass gesendet. Der Server löscht die Unterhaltung " +
+        (days ? `${days} Tage nach Ihrer letzten Nachricht` : "nach einer festen Frist automatisch") +
+        ", oder früher, wenn Sie sie löschen.",
       privacy: [
-        "Ihre Nachrichten werden an den LVR-Beratungskompass gesendet. Der Server speichert die Unterhaltung, bis Sie sie löschen.",
         "In diesem Browser-Tab bleibt die Unterhaltung gespeichert, bis Sie die Unterhaltung löschen oder den Tab schließen.",
         "Bitte schreiben Sie keine Namen, Adressen oder andere persönliche Daten, die für Ihre Frage nicht nötig sind.",
       ],
@@ -124,8 +128,11 @@
       easyOn: "Switch on Easy German",
       easyOff: "Switch off Easy German",
       privacyTitle: "Privacy notice",
+      privacyServer: (days) =>
+        "Your messages are sent to the LVR-Beratungskompass. The server deletes the conversation " +
+        (days ? `${days} days after your last message` : "automatically after a fixed period") +
+        ", or earlier if you delete it.",
       privacy: [
-        "Your messages are sent to the LVR-Beratungskompass. The server keeps the conversation until you delete it.",
         "This browser tab keeps the conversation until you delete the conversation or close the tab.",
         "Please do not write names, addresses or other personal data that your question does not need.",
       ],
@@ -367,9 +374,19 @@
     "div",
     { class: "bk-privacy" },
     h("p", { class: "bk-privacy-title" }, h("strong", {}, T.privacyTitle)),
+    h("p", { class: "bk-privacy-server" }, T.privacyServer(null)),
     T.privacy.map((line) => h("p", {}, line)),
     T.answersGerman ? h("p", { class: "bk-note" }, T.answersGerman) : null,
   );
+
+  // The server's retention period for the notice above (a failed request leaves the text without a number).
+  request("GET", "/api/v1/privacy", undefined, SERVICE_TIMEOUT_MS)
+    .then((info) => {
+      if (Number.isInteger(info?.retention_days) && info.retention_days > 0) {
+        privacy.querySelector(".bk-privacy-server").textContent = T.privacyServer(info.retention_days);
+      }
+    })
+    .catch(() => {});
 
   const log = h("div", { class: "bk-log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": T.messages });
   // The scrolling part: focusable so that keyboard users can scroll it (WCAG 2.1.1).

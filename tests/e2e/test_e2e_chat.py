@@ -190,6 +190,6 @@ def test_with_rasa_stopped_the_chat_still_answers_from_the_search(stack: Stack, 
     assert reply["metadata"]["fallback"] is True
     assert "blindengeld" in reply["metadata"]["service_ids"]
     assert reply["messages"], "an answer, not an empty list"
-    health = client.get("/health")
+    health = client.get("/health/details")  # loopback caller: the operator's view
     assert health.status_code == 503
     assert health.json()["components"]["rasa"]["status"] != "up"

@@ -21,8 +21,12 @@ def test_several_workers_start_redis_first_and_tell_rasa_the_worker_count() -> N
     procs, env = run.plan(8000, 2, with_rasa=True)
     assert [p.name for p in procs] == ["redis", "actions", "rasa", "api"]
     redis, rasa = procs[0], procs[2]
-    assert redis.cmd[redis.cmd.index("--port") + 1] == env["BK_REDIS_PORT"] == "38000"
-    assert redis.cmd[redis.cmd.index("--bind") + 1] == "127.0.0.1"
+    assert redis.cmd == ["redis-server", "-"]  # the configuration, with the password, comes on stdin
+    assert redis.stdin is not None
+    config = redis.stdin.decode().splitlines()
+    assert "port 38000" in config and env["BK_REDIS_PORT"] == "38000"
+    assert "bind 127.0.0.1" in config
+    assert f"requirepass {env['BK_REDIS_PASSWORD']}" in config
     assert rasa.env == {"BK_RASA_WORKERS": "2"}  # run_rasa.sh passes it on as SANIC_WORKERS
     assert env["BK_RASA_URL"] == "http://127.0.0.1:18000" and env["BK_ACTIONS_PORT"] == "28000"
 
@@ -38,14 +42,17 @@ def test_without_rasa_only_the_api_starts_in_search_mode() -> None:
     assert env["BK_CHAT_BACKEND"] == "none"
 
 
-def test_tokens_are_fresh_secrets_unless_given(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("BK_RASA_TOKEN", raising=False)
-    monkeypatch.delenv("BK_ACTIONS_TOKEN", raising=False)
-    _, first = run.plan(8000, 1, with_rasa=True)
-    _, second = run.plan(8000, 1, with_rasa=True)
-    assert first["BK_RASA_TOKEN"] != second["BK_RASA_TOKEN"] and len(first["BK_RASA_TOKEN"]) >= 24
-    monkeypatch.setenv("BK_RASA_TOKEN", "given-token")
-    assert run.plan(8000, 1, with_rasa=True)[1]["BK_RASA_TOKEN"] == "given-token"
+@pytest.mark.parametrize("name", ["BK_RASA_TOKEN", "BK_ACTIONS_TOKEN", "BK_REDIS_PASSWORD"])
+def test_secrets_are_fresh_unless_given_and_on_no_command_line(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    for secret in ("BK_RASA_TOKEN", "BK_ACTIONS_TOKEN", "BK_REDIS_PASSWORD"):
+        monkeypatch.delenv(secret, raising=False)
+    procs, first = run.plan(8000, 2, with_rasa=True)
+    _, second = run.plan(8000, 2, with_rasa=True)
+    assert first[name] != second[name] and len(first[name]) >= 24
+    for proc in procs:
+        assert not any(first[name] in arg for arg in proc.cmd), proc.cmd
+    monkeypatch.setenv(name, "given-secret")
+    assert run.plan(8000, 2, with_rasa=True)[1][name] == "given-secret"
 
 
 @pytest.mark.parametrize("port", [80, 40000])

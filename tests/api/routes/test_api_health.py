@@ -1,16 +1,55 @@
-"""GET /health: every component, 200 only when all required ones are up, else 503 with the same body."""
+"""Health: GET /health says only up/degraded/down; GET /health/details has every component for the operator.
+
+Both answer 200 only when all required components are up, else 503. The test client is not a loopback address, so
+the details are asked for with the operator token here; loopback callers are tested through the real process in
+tests/e2e/test_e2e_hardening.py.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from bk_api_testkit import TOKEN, MakeClient, StartServer, rasa_routes
+from fastapi.testclient import TestClient
 
 from knowledge.catalogue import Catalogue
 
+OPERATOR_TOKEN = "operator-secret-for-tests"
+OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
 
-def test_search_only_mode_is_up_without_rasa(make_client: MakeClient, catalogue: Catalogue) -> None:
-    response = make_client().get("/health")
+
+@pytest.fixture
+def operator_client(make_client: MakeClient) -> MakeClient:
+    """make_client with the operator token configured."""
+
+    def make(**overrides: Any) -> TestClient:
+        return make_client(operator_token=OPERATOR_TOKEN, **overrides)
+
+    return make
+
+
+def test_public_health_says_only_the_state(make_client: MakeClient, closed_port: int) -> None:
+    up = make_client().get("/health")
+    assert (up.status_code, up.json()) == (200, {"status": "up"})
+    client = make_client(chat_backend="rasa", rasa_url=f"http://127.0.0.1:{closed_port}", actions_port=closed_port)
+    degraded = client.get("/health")
+    assert (degraded.status_code, degraded.json()) == (503, {"status": "degraded"})
+    assert str(closed_port) not in degraded.text
+
+
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": OPERATOR_TOKEN}], ids=["none", "wrong", "raw"]
+)
+def test_details_are_hidden_without_the_operator_token(operator_client: MakeClient, headers: dict[str, str]) -> None:
+    response = operator_client().get("/health/details", headers=headers)
+    assert response.status_code == 404
+    assert "components" not in response.text
+
+
+def test_search_only_mode_is_up_without_rasa(operator_client: MakeClient, catalogue: Catalogue) -> None:
+    response = operator_client().get("/health/details", headers=OPERATOR)
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "up"
@@ -21,11 +60,11 @@ def test_search_only_mode_is_up_without_rasa(make_client: MakeClient, catalogue:
     assert body["components"]["action_server"]["status"] == "disabled"
 
 
-def test_all_up_with_rasa_and_action_server(make_client: MakeClient, fake_server: StartServer) -> None:
+def test_all_up_with_rasa_and_action_server(operator_client: MakeClient, fake_server: StartServer) -> None:
     rasa = fake_server(routes=rasa_routes((200, [])))
     actions = fake_server(routes={"GET /health": (200, {"status": "ok"})})
-    client = make_client(chat_backend="rasa", rasa_url=rasa.url, actions_port=actions.port)
-    response = client.get("/health")
+    client = operator_client(chat_backend="rasa", rasa_url=rasa.url, actions_port=actions.port)
+    response = client.get("/health/details", headers=OPERATOR)
     assert response.status_code == 200, response.json()
     components = response.json()["components"]
     assert components["rasa"] == {"status": "up", "url": rasa.url}
@@ -34,9 +73,9 @@ def test_all_up_with_rasa_and_action_server(make_client: MakeClient, fake_server
     assert status.query == {"token": [TOKEN]}
 
 
-def test_rasa_and_action_server_down_is_503_with_reasons(make_client: MakeClient, closed_port: int) -> None:
-    client = make_client(chat_backend="rasa", rasa_url=f"http://127.0.0.1:{closed_port}", actions_port=closed_port)
-    response = client.get("/health")
+def test_rasa_and_action_server_down_is_503_with_reasons(operator_client: MakeClient, closed_port: int) -> None:
+    client = operator_client(chat_backend="rasa", rasa_url=f"http://127.0.0.1:{closed_port}", actions_port=closed_port)
+    response = client.get("/health/details", headers=OPERATOR)
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "degraded"
@@ -47,28 +86,28 @@ def test_rasa_and_action_server_down_is_503_with_reasons(make_client: MakeClient
     assert TOKEN not in response.text
 
 
-def test_rasa_without_a_model_is_down(make_client: MakeClient, fake_server: StartServer) -> None:
+def test_rasa_without_a_model_is_down(operator_client: MakeClient, fake_server: StartServer) -> None:
     rasa = fake_server(routes={"GET /status": (409, {"message": "No agent loaded"})})
     actions = fake_server(routes={"GET /health": (200, {"status": "ok"})})
-    client = make_client(chat_backend="rasa", rasa_url=rasa.url, actions_port=actions.port)
-    response = client.get("/health")
+    client = operator_client(chat_backend="rasa", rasa_url=rasa.url, actions_port=actions.port)
+    response = client.get("/health/details", headers=OPERATOR)
     assert response.status_code == 503
     assert "409" in response.json()["components"]["rasa"]["reason"]
 
 
-def test_slow_rasa_does_not_hang_health(make_client: MakeClient, fake_server: StartServer) -> None:
+def test_slow_rasa_does_not_hang_health(operator_client: MakeClient, fake_server: StartServer) -> None:
     rasa = fake_server(routes=rasa_routes((200, [])), delay=2.0)
     actions = fake_server(routes={"GET /health": (200, {"status": "ok"})})
-    client = make_client(chat_backend="rasa", rasa_url=rasa.url, actions_port=actions.port, health_timeout=0.2)
-    response = client.get("/health")
+    client = operator_client(chat_backend="rasa", rasa_url=rasa.url, actions_port=actions.port, health_timeout=0.2)
+    response = client.get("/health/details", headers=OPERATOR)
     assert response.status_code == 503
     assert response.json()["components"]["rasa"]["status"] == "down"
     assert response.json()["components"]["action_server"]["status"] == "up"
 
 
-def test_missing_index_starts_lexical_only_and_reports_degraded(make_client: MakeClient, tmp_path: Path) -> None:
-    client = make_client(search_mode="hybrid", index_dir=tmp_path / "no-index-here")
-    response = client.get("/health")
+def test_missing_index_starts_lexical_only_and_reports_degraded(operator_client: MakeClient, tmp_path: Path) -> None:
+    client = operator_client(search_mode="hybrid", index_dir=tmp_path / "no-index-here")
+    response = client.get("/health/details", headers=OPERATOR)
     assert response.status_code == 503
     retriever = response.json()["components"]["retriever"]
     assert retriever["status"] == "degraded"
