@@ -123,7 +123,12 @@ def apply(dispatcher: CollectingDispatcher, turn: Turn) -> list[EventType]:
             lines.append(texts.CONTACT(is_leicht, details=details))
     dispatcher.utter_message(text="\n".join(lines))
     events: list[EventType] = []
-    offered = bool(case.place or case.age is not None) and not resp.needs_place and not other_region(service, resp)
+    offered = (
+        service.online_service.available
+        and bool(case.place or case.age is not None)
+        and not resp.needs_place
+        and not other_region(service, resp)
+    )
     if offered:
         dispatcher.utter_message(
             text=texts.CONSENT_QUESTION(is_leicht, lines=texts.bullet_lines(passable_lines(case, service, is_leicht))),

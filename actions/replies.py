@@ -12,7 +12,7 @@ Hand-off and fallback replies are in actions.handoff and actions.fallback; actio
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -31,7 +31,6 @@ from actions.presenter import (
     service_summary,
 )
 from actions.responsibility import contact_block, contact_details, office_name, resolve, responsibility_text
-from actions.tracker import service_by_id
 
 if TYPE_CHECKING:
     from actions.understanding import Turn
@@ -39,8 +38,6 @@ if TYPE_CHECKING:
     from knowledge.places import PlaceMatch
     from knowledge.schema import Service
 
-#: Offered with the guided question when a message has too little content to search (the most asked services).
-MOST_ASKED: Final = ("eingliederungshilfe-antrag", "schwerbehindertenausweis", "fruehfoerderung-interdisziplinaer")
 
 
 def tell_responsibility(
@@ -56,14 +53,14 @@ def tell_responsibility(
     return resp.authority
 
 
-def present(dispatcher: CollectingDispatcher, service: Service, place: PlaceMatch | None, is_leicht: bool,
-            *, found: bool = False) -> Authority | None:  # fmt: skip
+def present(
+    dispatcher: CollectingDispatcher, service: Service, place: PlaceMatch | None, is_leicht: bool
+) -> Authority | None:
     """A service (summary and next-step buttons), then who is responsible or the question for the place: the place
     question is the last thing the citizen reads. Returns the metadata authority."""
-    template = texts.FOUND_ONE if found else texts.SHOW_SERVICE
     title = service.button_title if is_leicht else service.title
     dispatcher.utter_message(
-        text=template(is_leicht, title=title, text=service_summary(service, is_leicht)),
+        text=texts.SHOW_SERVICE(is_leicht, title=title, text=service_summary(service, is_leicht)),
         buttons=service_buttons(service, is_leicht),
     )
     return tell_responsibility(dispatcher, service, place, is_leicht)
@@ -80,12 +77,17 @@ def search(dispatcher: CollectingDispatcher, turn: Turn) -> list[EventType]:
     shown = [h.service for h in decision.hits]
     if decision.kind == "clear":
         best = shown[0]
-        authority = present(dispatcher, best, place, is_leicht, found=True)
+        title = best.button_title if is_leicht else best.title
+        dispatcher.utter_message(
+            text=texts.FOUND_ONE(is_leicht, title=title, text=service_summary(best, is_leicht)),
+            buttons=service_buttons(best, is_leicht),
+        )
         if shown[1:]:
             dispatcher.utter_message(
                 text=texts.ALSO_POSSIBLE(is_leicht, lines=service_lines(shown[1:], is_leicht)),
                 buttons=choose_buttons(shown[1:]),
             )
+        authority = tell_responsibility(dispatcher, best, place, is_leicht)  # a place question comes last
         metadata.emit(dispatcher, [s.id for s in shown], authority=authority)
         return []
     if decision.kind in ("close", "options"):
@@ -98,12 +100,11 @@ def search(dispatcher: CollectingDispatcher, turn: Turn) -> list[EventType]:
         dispatcher.utter_message(text=text, buttons=choose_buttons(shown))
         metadata.emit(dispatcher, [s.id for s in shown], authority=_authority(shown[0], place))
         return []
-    if decision.kind == "vague":
-        offered = shown or [s for s in (service_by_id(i) for i in MOST_ASKED) if s is not None]
+    if decision.kind == "vague":  # a guided choice: the Lebenslagen, and what was found (or the most asked)
         dispatcher.utter_message(
-            text=texts.VAGUE_QUESTION(is_leicht), buttons=lebenslage_buttons(is_leicht) + choose_buttons(offered)
+            text=texts.VAGUE_QUESTION(is_leicht), buttons=lebenslage_buttons(is_leicht) + choose_buttons(shown)
         )
-        metadata.emit(dispatcher, [s.id for s in offered])
+        metadata.emit(dispatcher, [s.id for s in shown])
         return []
     # nothing the catalogue knows is a failed understanding too: the second in a row gives a contact
     return not_understood(dispatcher, turn, texts.NOTHING_FOUND(is_leicht), [human_button(is_leicht)])

@@ -63,10 +63,6 @@ PLACE_QUESTION = Template(
     "Wer hilft Ihnen? Das hängt von Ihrem Wohn-Ort ab. Wo wohnen Sie? Schreiben Sie bitte Ihren Ort "
     "oder Ihre Post-Leitzahl.",
 )
-ASK_WHICH_SERVICE = Template(
-    "Zu welchem Angebot möchten Sie das wissen?",
-    "Zu welcher Hilfe wollen Sie das wissen?",
-)
 ASK_WHICH_SERVICE_FREE = Template(
     "Zu welchem Angebot möchten Sie das wissen? Beschreiben Sie bitte kurz, worum es geht.",
     "Zu welcher Hilfe wollen Sie das wissen? Bitte schreiben Sie kurz, worum es geht.",

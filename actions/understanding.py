@@ -70,6 +70,8 @@ THRESHOLDS: Final = Thresholds(strong=5.5, min_evidence=2.0, margin=0.1, related
 
 MAX_SHOWN: Final = 3
 SEARCH_TOP: Final = 8
+#: Offered with the guided question when a message says too little to search (the most asked services).
+MOST_ASKED: Final = ("eingliederungshilfe-antrag", "schwerbehindertenausweis", "fruehfoerderung-interdisziplinaer")
 #: Weight of each content turn in the case search, latest first (older turns still add up, the latest leads).
 RECENCY: Final = (1.0, 0.5, 0.35, 0.25)
 #: Bonus (a fraction of the best score) of the case's current service in the next search of the case.
@@ -284,7 +286,7 @@ def decide(found: Findings, thresholds: Thresholds, *, clarified: bool = False) 
     """Answer, or ask back. `clarified`: the case was already asked about (the bot never asks the same twice).
 
     - the query calls a service it found by its name → "clear" with that service first
-    - nothing (no hit, or too little lexical evidence) → "vague" without content words, else "none"
+    - too little lexical evidence → "none" when the catalogue knows none of the words, else "vague" / "options"
     - no content word at all, or few and no strong evidence → "vague" ("options" after a clarification)
     - the best results within `margin` of the top score → "close" (ask between them)
     - else "clear": the best, with related results not far behind (at most MAX_SHOWN)
@@ -301,10 +303,17 @@ def decide(found: Findings, thresholds: Thresholds, *, clarified: bool = False) 
         related = [h for h in others[: MAX_SHOWN - 1] if h.score >= thresholds.related * hits[0].score]
         return Decision("clear", (by_name[0], *related))
     if not hits or (evidence is not None and evidence < thresholds.min_evidence):
-        # words the catalogue does not know: nothing found; no content words at all: ask what it is about
-        return Decision("vague" if found.words == 0 and not clarified else "none", ())
+        # no content words: ask what it is about; only words the catalogue does not know at all: nothing found;
+        # a few known but unspecific words: a guided choice (asked once, then the options)
+        if found.words == 0 and not clarified:
+            return Decision("vague", ())
+        if not hits or not evidence:
+            return Decision("none", ())
+        return Decision("options" if clarified else "vague", tuple(hits[:MAX_SHOWN]))
+    if found.words == 0 and not clarified:
+        return Decision("vague", ())  # nothing said about the situation: the hits would be noise
     if found.words == 0 or (short and (evidence is None or evidence < thresholds.strong)):
-        return Decision("options", tuple(hits[:MAX_SHOWN])) if clarified else Decision("vague", tuple(hits[:MAX_SHOWN]))
+        return Decision("options" if clarified else "vague", tuple(hits[:MAX_SHOWN]))
     top = hits[0].score
     close = [h for h in hits[:MAX_SHOWN] if top - h.score <= thresholds.margin * top]
     if len(close) >= 2:
@@ -612,7 +621,7 @@ def understand(tracker: Tracker, asked: TurnKind) -> Turn:
         turn = replace(turn, kind="search")  # understood after all: it has content the catalogue knows well
 
     # a content turn (describe_situation, inform_age, inform_place with more to say, or an understood fallback)
-    if focus is not None and len(own) <= 1 and not facts:
+    if focus is not None and len(own) <= 1 and not facts and _named_in(text, places) is None:
         kind, section = _cue(text)
         if kind is not None:  # "Geht das auch im Internet?", "Was muss ich da einreichen?"
             return replace(turn, kind=kind, service=focus, section=section)
@@ -642,6 +651,8 @@ def _content(turn: Turn, ignore: frozenset[str] = frozenset(), facts: int = 0) -
             found = prefer_lebenslagen(found, preferred)
     found = by_acuity(found, visual_acuity(case.turns))
     decision = decide(found, THRESHOLDS, clarified=clarified)
+    if decision.kind == "vague" and not decision.hits:
+        decision = replace(decision, hits=tuple(_offered(MOST_ASKED)))
     shown = [h.service for h in decision.hits]
     chosen = shown[0].id if decision.kind == "clear" else None
     if decision.kind == "none":
@@ -649,6 +660,13 @@ def _content(turn: Turn, ignore: frozenset[str] = frozenset(), facts: int = 0) -
     else:
         case = case.found([s.id for s in shown], [h.score for h in decision.hits], chosen)
     return replace(turn, kind="search", case=case, decision=decision, service=shown[0] if shown else None)
+
+
+def _offered(ids: tuple[str, ...]) -> list[SearchHit]:
+    from knowledge.search import SearchHit
+
+    found = [deps.get_catalogue().get(i) for i in ids]
+    return [SearchHit(s.id, 0.0, s) for s in found if s is not None]
 
 
 def _place_of(tracker: Tracker, case: Case, text: str) -> tuple[PlaceMatch | None, bool]:

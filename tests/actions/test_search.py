@@ -10,7 +10,7 @@ from action_harness import choose, chosen_ids, run, snapshot
 
 from actions import deps, texts
 from actions.talk import ActionSearchServices
-from actions.understanding import THRESHOLDS, Findings, content_words, decide, find
+from actions.understanding import MOST_ASKED, THRESHOLDS, Findings, content_words, decide, find
 
 ACTION = ActionSearchServices()
 LEBENSLAGE_PAYLOADS = [payload for _, _, payload in texts.LEBENSLAGE_CHOICES]
@@ -45,21 +45,23 @@ RELATED = T.related + (1 - T.related) / 4
         # the best results are within the margin → ask between them
         ((1.0, CLOSE), 5, STRONG, False, "close", 2),
         ((1.0, 1.0, 1.0, 0.5), 5, STRONG, False, "close", 3),
-        # few content words and no strong evidence → ask about the situation, but only once
-        ((1.0, 0.1), T.min_words - 1, WEAK, False, "vague", 0),
+        # few content words and no strong evidence → ask about the situation (offering the hits), but only once
+        ((1.0, 0.1), T.min_words - 1, WEAK, False, "vague", 2),
         ((1.0, 0.1), T.min_words - 1, WEAK, True, "options", 2),
-        # no content word at all → always vague
+        # no content word at all → always vague (the hits would be noise: the most asked services are offered)
         ((1.0, 0.1), 0, STRONG, False, "vague", 0),
         # few words but strong evidence (the service's name) → answer
         ((1.0, 0.1), 1, STRONG, False, "clear", 1),
         # nothing relevant: no hits, or too little evidence
         ((), 5, None, False, "none", 0),
-        ((1.0, 0.5), 5, NONE, False, "none", 0),
-        ((1.0, 0.5), 1, NONE, False, "vague", 0),
+        ((1.0, 0.5), 5, 0.0, False, "none", 0),  # words the catalogue does not know at all
+        ((1.0, 0.5), 5, NONE, False, "vague", 2),  # known but unspecific words: a guided choice
+        ((1.0, 0.5), 5, NONE, True, "options", 2),
+        ((), 0, None, False, "vague", 0),  # no word at all
         ((), 1, None, True, "none", 0),
         # a retriever without lexical evidence: decided by words and scores alone
         ((1.0, 0.2), 5, None, False, "clear", 1),
-        ((1.0, 0.2), 1, None, False, "vague", 0),
+        ((1.0, 0.2), 1, None, False, "vague", 2),
     ],
 )
 def test_decide(scores: tuple[float, ...], words: int, evidence: float | None, clarified: bool, kind: str,
@@ -116,13 +118,23 @@ def test_clear_request_is_answered_with_teaser_buttons_and_metadata(
 
 
 @pytest.mark.parametrize("text", ["Hilfe", "Ich brauche Hilfe bei einem Antrag", "Ich habe eine Frage"])
-def test_vague_situation_gets_a_lebenslage_question(text: str) -> None:
+def test_vague_situation_gets_a_guided_choice(text: str) -> None:
+    """Lebenslagen and the most asked services as buttons: never a dead end."""
     out = run(ACTION, snapshot(text))
     assert out.text == texts.VAGUE_QUESTION(False)
-    assert out.payloads == LEBENSLAGE_PAYLOADS
-    assert out.slots["situation"] == text
+    offered = chosen_ids(out.payloads)
+    assert out.payloads[: len(LEBENSLAGE_PAYLOADS)] == LEBENSLAGE_PAYLOADS and offered == list(MOST_ASKED)
+    assert out.slots["case_turns"] == [text] and out.slots["candidate_ids"] == offered
     assert out.slots.get("service_id") is None
-    assert out.metadata == {"service_ids": [], "authority": None, "handoff": None, "fallback": False}
+    assert out.metadata == {"service_ids": offered, "authority": None, "handoff": None, "fallback": False}
+
+
+def test_broad_content_gets_a_guided_choice_with_what_it_found() -> None:
+    """ "Ich habe eine Behinderung, was steht mir zu?" is broad, but the catalogue knows its words: offer those."""
+    out = run(ACTION, snapshot("Ich habe eine Behinderung, was steht mir zu?"))
+    assert out.text in (texts.VAGUE_QUESTION(False),) or out.text.startswith("Ich habe mehrere")
+    assert out.text != texts.NOTHING_FOUND(False)
+    assert chosen_ids(out.payloads) and out.metadata is not None and out.metadata["fallback"] is False
 
 
 @pytest.mark.parametrize("text", ["Ich bin blind", "Frühförderung für mein Kind"])
@@ -133,7 +145,7 @@ def test_close_results_get_a_choice_between_them(text: str) -> None:
     titles = [h.service.button_title for h in decision.hits]
     assert out.text.startswith(f"Ich habe mehrere passende Angebote gefunden. Geht es um {texts.join_or(titles)}?")
     assert chosen_ids(out.payloads) == [h.id for h in decision.hits]
-    assert out.slots["situation"] == text
+    assert out.slots["case_turns"] == [text] and out.slots.get("service_id") is None
     assert out.metadata is not None and out.metadata["service_ids"] == [h.id for h in decision.hits]
 
 
@@ -149,17 +161,54 @@ def test_close_results_get_a_choice_between_them(text: str) -> None:
 def test_answer_to_the_clarifying_question_is_combined_with_the_situation(
     catalogue: Any, situation: str, answer: str, lebenslagen: set[str]
 ) -> None:
-    out = run(ACTION, snapshot(answer, slots={"situation": situation}))
+    out = run(ACTION, snapshot(answer, slots={"case_turns": [situation]}))
     shown = out.metadata["service_ids"] if out.metadata else []
     assert shown, "the combined situation must find something"
     assert all(lebenslagen & set(catalogue[i].lebenslagen) for i in shown)
     assert out.text != texts.VAGUE_QUESTION(False), "never the same clarifying question twice"
 
 
-def test_a_new_clear_request_during_clarification_replaces_the_situation() -> None:
-    out = run(ACTION, snapshot("Wie beantrage ich das Blindengeld?", slots={"situation": "Hilfe"}))
+def test_a_service_named_that_the_case_had_not_found_starts_a_new_case() -> None:
+    state = snapshot("Wie beantrage ich das Blindengeld?",
+                     slots={"case_turns": ["Mein Sohn braucht Hilfe in der Schule"],
+                            "candidate_ids": ["schulbegleitung"], "service_id": "schulbegleitung",
+                            "place": "Köln", "ags": "05315000",
+                            "landschaftsverband": "LVR"})  # fmt: skip
+    out = run(ACTION, state)
     assert out.slots["service_id"] == "blindengeld"
-    assert out.slots["situation"] is None
+    assert out.slots["case_turns"] == ["Wie beantrage ich das Blindengeld?"]
+    assert "place" not in out.slots, "the place stays"
+    assert out.metadata is not None and out.metadata["authority"] == "LVR"
+
+
+@pytest.fixture
+def hybrid(monkeypatch: pytest.MonkeyPatch, catalogue: Any) -> None:
+    """The real hybrid retriever (model + FAISS index) behind actions.deps; `make test` builds the index first."""
+    from knowledge.errors import IndexError_, ModelLoadError
+    from knowledge.search import Retriever
+
+    try:
+        retriever = Retriever.load(catalogue=catalogue)
+    except (IndexError_, ModelLoadError) as exc:
+        pytest.skip(f"no usable index: {exc}")
+    monkeypatch.setattr(deps, "get_retriever", lambda: retriever)
+
+
+@pytest.mark.usefixtures("hybrid")
+def test_details_told_over_several_turns_add_up(catalogue: Any) -> None:
+    """ "Ich brauche Unterstützung bei der Arbeit", then "Ich sitze im Rollstuhl und unser Büro hat keinen Aufzug":
+    the second turn alone is about a wheelchair and a building; together they are about the workplace."""
+    first = run(ACTION, snapshot("Ich brauche Unterstützung bei der Arbeit"))
+    second = run(ACTION, snapshot("Ich sitze im Rollstuhl und unser Büro hat keinen Aufzug",
+                                  slots={**first.slots, "case_turns": first.slots["case_turns"]}))  # fmt: skip
+    assert second.slots["case_turns"] == ["Ich brauche Unterstützung bei der Arbeit",
+                                          "Ich sitze im Rollstuhl und unser Büro hat keinen Aufzug"]  # fmt: skip
+    work = {"arbeit-beruf", "arbeitgeber"}
+    alone = find("Ich sitze im Rollstuhl und unser Büro hat keinen Aufzug").hits[0].id
+    assert not work & set(catalogue[alone].lebenslagen), "the example: alone it is about housing"
+    assert second.metadata is not None and second.metadata["service_ids"]
+    best = second.metadata["service_ids"][0]
+    assert work & set(catalogue[best].lebenslagen), second.metadata["service_ids"]
 
 
 def test_nothing_found_is_said_honestly_with_fallback_metadata() -> None:
@@ -186,16 +235,9 @@ def test_choose_payload_is_the_contract_format() -> None:
     assert choose("blindengeld") == '/choose_service{"service_id":"blindengeld"}'
 
 
-def test_search_with_the_built_hybrid_index(monkeypatch: pytest.MonkeyPatch, catalogue: Any) -> None:
-    """The one test on the real hybrid retriever (model + FAISS index), when `make index` has built it."""
-    from knowledge.errors import IndexError_, ModelLoadError
-    from knowledge.search import Retriever
-
-    try:
-        retriever = Retriever.load(catalogue=catalogue)
-    except (IndexError_, ModelLoadError) as exc:
-        pytest.skip(f"no usable index: {exc}")
-    monkeypatch.setattr(deps, "get_retriever", lambda: retriever)
+@pytest.mark.usefixtures("hybrid")
+def test_search_with_the_built_hybrid_index() -> None:
+    """On the real hybrid retriever (model + FAISS index), as the action server runs."""
     out = run(
         ACTION, snapshot("Ich bin seit meiner Geburt blind und wohne in Köln. Welches Geld bekomme ich vom Land?")
     )
@@ -247,15 +289,17 @@ def test_a_message_with_only_a_place_gets_the_responsibility(
 
 
 @pytest.mark.parametrize(
-    ("text", "entities"),
+    ("text", "entities", "place"),
     [
-        ("Ich bin blind und wohne in Köln", {"place": "Köln"}),
-        ("Er ist 4, wir wohnen in Bonn", {"age": 4, "place": "Bonn"}),
+        ("Ich bin blind und wohne in Köln", {"place": "Köln"}, "Köln"),
+        ("Er ist 4, wir wohnen in Bonn", {"age": 4, "place": "Bonn"}, "Bonn"),
     ],
 )
-def test_a_place_with_more_to_say_is_still_searched(text: str, entities: dict[str, Any]) -> None:
-    """Content words or a stated age make it a situation: the search runs (and the place is kept)."""
-    out = run(ACTION, snapshot(text, entities=entities, slots={"service_id": "schulbegleitung"}))
-    assert out.metadata is not None and out.metadata["service_ids"]
-    assert out.metadata["service_ids"] != ["schulbegleitung"]
+def test_a_place_with_more_to_say_is_still_searched(text: str, entities: dict[str, Any], place: str) -> None:
+    """Content words or a stated age make it a situation: it is added to the case and searched (the place kept)."""
+    out = run(ACTION, snapshot(text, entities=entities, slots={"service_id": "schulbegleitung",
+                                                               "candidate_ids": ["schulbegleitung"]}))  # fmt: skip
+    assert out.slots["case_turns"] == [text] and out.slots["place"] == place
+    assert out.metadata is not None and out.metadata["service_ids"] and out.metadata["fallback"] is False
+    assert out.text != texts.NOTHING_FOUND(False)
     assert out.slots["place"] == entities["place"]
