@@ -733,15 +733,15 @@ def _picked(text: str, case: Case, own: list[str]) -> Service | None:
         matching = [s for s in options if wanted and wanted <= _name_words(s)]
         if wanted and not matching:  # not among the options: a service of that name, the best for the case
             named = {s.id for s in deps.get_catalogue() if wanted <= _name_words(s)}
-            ranked = search_case((*case.turns, text), 0, frozenset(), top=len(deps.get_catalogue())).hits
-            matching = [h.service for h in ranked if h.id in named][:1]
+            every = search_case((*case.turns, text), 0, frozenset(), top=len(deps.get_catalogue())).hits
+            matching = [h.service for h in every if h.id in named][:1]
         return matching[0] if len(matching) == 1 else None
     else:
         return None
     if picked is None or len(own) < THRESHOLDS.min_words:
         return picked
-    ranked = search_case((*case.turns, text), 0, frozenset())
-    return picked if ranked.hits and ranked.hits[0].id == picked.id else None
+    best = search_case((*case.turns, text), 0, frozenset()).hits
+    return picked if best and best[0].id == picked.id else None
 
 
 def _name_words(service: Service) -> set[str]:
