@@ -491,7 +491,8 @@ def search_case(
     each on its own with the weights 0.80, both added up 0.91 — the latest turn alone 0.62.
 
     Then the services that do not fit the person (fit_weights) lose, and `keep`, the service the conversation is
-    about, gains CONTINUITY: a follow-up in the citizen's own words does not jump to another service by a hair.
+    about, gains CONTINUITY unless the latest turn has strong evidence of its own: a follow-up in the citizen's own
+    words ("muss ich da mein Einkommen offenlegen?") does not jump to another service by a hair.
     """
     recent = [without(t, ignore | place_ignore(t)) for t in turns[-len(RECENCY):]]
     words: set[str] = set()
@@ -516,7 +517,9 @@ def search_case(
     if each is not None:
         total = total + 0.5 * _normalised(each)
     total = total * fit
-    if keep is not None:  # the service the conversation is about stays unless another one is clearly better
+    latest_evidence = evidences[0] if evidences and content_words(recent[-1]) else 0.0
+    if keep is not None and latest_evidence < THRESHOLDS.strong:
+        # the service the conversation is about stays, unless the latest turn says clearly what else it is about
         position = deps.get_catalogue().ids.index(keep)
         total[position] += CONTINUITY * float(total.max())
     named = named_service(content_words(recent[-1])) if recent else None
@@ -595,11 +598,13 @@ def understand(tracker: Tracker, asked: TurnKind) -> Turn:
     about_place = asked in {"search", "responsibility", "fallback"}
     if about_place and place is not None and not own and not facts:
         return replace(turn, kind="responsibility", service=focus)  # "Wir wohnen in Lemgo", "und in 53721?"
-    if about_place and moved and focus is not None and not _named_in(text, places):
-        return replace(turn, kind="responsibility", service=focus)  # "Und wenn wir nach Minden ziehen?"
+    if moved and focus is not None and not button_service and not _new_topic(text, places, case):
+        cue, _ = _cue(text)
+        if about_place or cue in (None, "responsibility"):  # the NLU may read "Und wenn wir nach …?" as anything
+            return replace(turn, kind="responsibility", service=focus)  # "Und wenn wir nach Minden ziehen?"
 
     if asked in FOLLOW_UPS:
-        named = button_service or _named_in(text, ignore)
+        named = button_service or _named_in(text, places)
         if named is None and len(own) >= (2 if focus is None or asked == "responsibility" else THRESHOLDS.min_words):
             found = _content(turn, ignore=places, facts=facts)  # "Gibt es dafür Zuschüsse? Wer ist zuständig?"
             if asked == "responsibility" or found.decision is None or found.decision.kind != "clear":
@@ -686,6 +691,19 @@ def _place_of(tracker: Tracker, case: Case, text: str) -> tuple[PlaceMatch | Non
     if not others:
         return found[0], False
     return others[0], current is not None
+
+
+def _new_topic(text: str, ignore: frozenset[str], case: Case) -> bool:
+    """Whether a message is about something the case has not been about: it names another service, or it alone
+    finds one clearly and with strong evidence that is not among the case's candidates."""
+    named = _named_in(text, ignore)
+    if named is not None:
+        return named.id not in case.candidates
+    found = find(text, ignore=ignore)
+    if found.words < THRESHOLDS.min_words or (found.evidence or 0) < THRESHOLDS.strong:
+        return False
+    decision = decide(found, THRESHOLDS)
+    return decision.kind == "clear" and decision.hits[0].id not in case.candidates
 
 
 def _named_in(text: str, ignore: frozenset[str]) -> Service | None:
