@@ -380,6 +380,7 @@ COLLOQUIAL_DE: Final[dict[str, list[str]]] = {
     "boss": ["Arbeitgeber"],
     "firma": ["Arbeitgeber", "Betrieb"],
     "lehrstelle": ["Ausbildung"],
+    "buero": ["Arbeitsplatz"],
     "azubi": ["Ausbildung"],
     # money
     "kohle": ["Geld"],
