@@ -106,7 +106,9 @@ def contact_block(service: Service | None, place: PlaceMatch | None, is_leicht: 
         contact = service.responsible.contact
     details = contact_details(contact)
     if details is not None:
-        return texts.CONTACT(is_leicht, details=details), resp.authority
+        office = resp.office if resp.office and contact is not None and resp.office != contact.name else None
+        text = texts.CONTACT(is_leicht, details=details)
+        return (texts.RESPONSIBLE_NO_PLACE(is_leicht, office=office) + "\n" + text if office else text), resp.authority
     parts = [responsibility_text(resp, place, is_leicht)]
     if resp.authority in ("LVR", "LWL"):
         parts.append(texts.CONTACT(is_leicht, details=general_contact(place)))

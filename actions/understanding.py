@@ -120,6 +120,12 @@ CUES: Final[tuple[tuple[str, str | None, frozenset[str]], ...]] = (
                                       "machen tun vorgehen ablauf")),
 )  # fmt: skip
 
+#: Asking where the application is: a hand-off, whatever else the NLU read ("Wo finde ich den Antrag dafür?").
+APPLY_QUESTION: Final = re.compile(
+    r"\b(?:wo|woher|wie)\b[^.?!]{0,40}\b(?:antrag|antragsformular|formular|formulare|vordruck)\b|"
+    r"\b(?:antrag|antragsformular|formular)\b[^.?!]{0,40}\b(?:finden|finde|bekommen|bekomme|herunterladen|ausfüllen)\b",
+    re.IGNORECASE,
+)
 #: "Noch was anderes: …" and the like: the citizen starts a new topic.
 NEW_CASE: Final = re.compile(
     r"\b(?:noch\s+(?:et)?was\s+anderes|(?:dann|jetzt)\s+(?:et)?was\s+anderes|andere\s+frage|anderes\s+thema|"
@@ -602,6 +608,10 @@ def understand(tracker: Tracker, asked: TurnKind) -> Turn:
         cue, _ = _cue(text)
         if about_place or cue in (None, "responsibility"):  # the NLU may read "Und wenn wir nach …?" as anything
             return replace(turn, kind="responsibility", service=focus)  # "Und wenn wir nach Minden ziehen?"
+
+    if asked in FOLLOW_UPS | {"search", "fallback"} and text and APPLY_QUESTION.search(text) and len(own) <= 1:
+        asked = "apply"  # "Wo finde ich den Antrag dafür?" is answered with the hand-off
+        turn = replace(turn, kind="apply")
 
     if asked in FOLLOW_UPS:
         named = button_service or _named_in(text, places)

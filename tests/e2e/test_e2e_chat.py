@@ -1,7 +1,8 @@
 """End-to-end: conversations through POST /api/v1/chat with the real processes (API → Rasa → action server).
 
-The stack is started once by scripts/run.py, exactly as `make run` starts it, on free loopback ports. The last test
-stops Rasa on purpose and checks that the API still answers.
+The stack is started once per test session by scripts/run.py, exactly as `make run` starts it (tests/e2e/conftest.py).
+The last test stops Rasa on purpose, checks that the API still answers, and waits until the supervisor has brought
+Rasa back, so that the modules after it find the whole stack again.
 """
 
 from __future__ import annotations
@@ -21,24 +22,9 @@ from knowledge import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from benchlib import NO_RATE_LIMITS, Stack, start_stack  # noqa: E402
-from run import rasa_missing  # noqa: E402
+from benchlib import Stack  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
-    message = rasa_missing()
-    if message:
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    running = start_stack(env=NO_RATE_LIMITS, timeout=420)
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +117,9 @@ def test_schwerbehindertenausweis_goes_to_the_kreis(stack: Stack, client: httpx.
     assert chat.metadata["service_ids"] == ["schwerbehindertenausweis"]
 
 
-def test_asking_to_apply_offers_the_form_and_hands_off_only_with_consent(stack: Stack, client: httpx.Client) -> None:
+def test_asking_to_apply_hands_off_at_once_and_passes_data_only_with_consent(
+    stack: Stack, client: httpx.Client
+) -> None:
     catalogue = load_catalogue()
     service = catalogue["eingliederungshilfe-antrag"]
     chat = Conversation(client)
@@ -139,25 +127,30 @@ def test_asking_to_apply_offers_the_form_and_hands_off_only_with_consent(stack: 
     chat.choose(service.id)
     chat.say("Ich wohne in Köln")
     chat.say("Kann ich den Antrag online stellen?")
-    assert chat.metadata["handoff"] is None  # offered, not yet handed off
+    handoff = chat.metadata["handoff"]
+    assert handoff is not None and handoff["service_id"] == service.id, chat.last  # at once, without a "Ja"
+    # The URL is the catalogue's form address; none is confirmed yet, and the bot never invents one.
+    assert handoff["url"] == service.online_service.form_url
+    assert handoff["office"] and "LVR" in handoff["office"]
+    assert handoff["prefill"] is None and handoff["data"] == {}, "nothing passed on before the consent"
     assert any(b["payload"] == "/affirm" for b in chat.buttons), chat.buttons
     chat.say("/affirm")
     handoff = chat.metadata["handoff"]
-    assert handoff is not None
-    assert handoff["service_id"] == service.id
-    # The URL is the catalogue's form address; none is confirmed yet, and the bot never invents one.
-    assert handoff["url"] == service.online_service.form_url
+    assert handoff is not None and handoff["prefill"]["place"] == "Köln" and handoff["prefill"]["ags"] == "05315000"
     assert "Köln" in chat.text  # what is passed on (town) is listed after consent
 
 
-def test_declining_the_hand_off_passes_nothing(stack: Stack, client: httpx.Client) -> None:
+def test_declining_the_prefill_passes_nothing(stack: Stack, client: httpx.Client) -> None:
     chat = Conversation(client)
     chat.say("Ich bin erwachsen, habe eine Behinderung und möchte Eingliederungshilfe beantragen")
     chat.choose("eingliederungshilfe-antrag")
+    chat.say("Ich wohne in Bonn")
     chat.say("Kann ich das online beantragen?")
+    assert chat.metadata["handoff"] is not None and chat.metadata["handoff"]["prefill"] is None
     assert any(b["payload"] == "/deny" for b in chat.buttons), chat.buttons
     chat.say("/deny")
     assert chat.metadata["handoff"] is None
+    assert "Bonn" not in chat.text
 
 
 def test_out_of_scope_gets_a_polite_fallback_with_a_contact(stack: Stack, client: httpx.Client) -> None:
@@ -193,3 +186,8 @@ def test_with_rasa_stopped_the_chat_still_answers_from_the_search(stack: Stack, 
     health = client.get("/health/details")  # loopback caller: the operator's view
     assert health.status_code == 503
     assert health.json()["components"]["rasa"]["status"] != "up"
+    # the supervisor restarts Rasa: the stack is whole again for the tests after this one
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and client.get("/health").status_code != 200:
+        time.sleep(1.0)
+    assert client.get("/health").status_code == 200, "Rasa was not restarted"

@@ -8,14 +8,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import socket
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -23,43 +21,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from benchlib import NO_RATE_LIMITS, Stack, _children, start_stack  # noqa: E402
-from run import LOG_DIR, port_plan, rasa_missing  # noqa: E402
+from benchlib import Stack, _children  # noqa: E402
+from run import LOG_DIR, port_plan  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 
-SECRETS = {
-    "BK_RASA_TOKEN": secrets.token_urlsafe(24),
-    "BK_ACTIONS_TOKEN": secrets.token_urlsafe(24),
-    "BK_REDIS_PASSWORD": secrets.token_urlsafe(24),
-}
 TRACKER_DB = ROOT / "var" / "tracker.db"
 DAY = 86400.0
 MARKER = f"Zebrafink{secrets.token_hex(4)}"  # in a message: must never reach a log
 PLACE = "Hückeswagen"
 AGE_PHRASE = "83 Jahre"
-
-
-@pytest.fixture(scope="module")
-def log_offsets() -> dict[Path, int]:
-    """Sizes of the existing logs before the stack starts: only what is written after counts."""
-    LOG_DIR.mkdir(parents=True, exist_ok=True)
-    return {path: path.stat().st_size for path in LOG_DIR.glob("*.log")}
-
-
-@pytest.fixture(scope="module")
-def stack(log_offsets: dict[Path, int]) -> Iterator[Stack]:
-    message = rasa_missing()
-    if message:
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    env = {**NO_RATE_LIMITS, **SECRETS, "BK_RASA_WORKERS": "2", "BK_RETENTION_INTERVAL": "1"}
-    running = start_stack(env=env, timeout=420)
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def _say(client: httpx.Client, session_id: str | None, message: str, *, by_rasa: bool = False) -> str:
@@ -75,7 +46,7 @@ def _events(session_id: str) -> int:
         return int(db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (session_id,)).fetchone()[0])
 
 
-def test_no_secret_on_any_command_line(stack: Stack) -> None:
+def test_no_secret_on_any_command_line(stack: Stack, stack_secrets: dict[str, str]) -> None:
     pids = [stack.proc.pid, *_children(stack.proc.pid)]
     assert {"rasa", "actions", "api", "redis"} <= set(stack.pids()), stack.pids()
     for pid in pids:
@@ -83,7 +54,7 @@ def test_no_secret_on_any_command_line(stack: Stack) -> None:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
         except OSError:
             continue  # ended meanwhile
-        for name, value in SECRETS.items():
+        for name, value in stack_secrets.items():
             assert value not in cmdline, f"{name} on the command line of {pid}: {cmdline.replace(chr(0), ' ')}"
 
 
@@ -96,13 +67,13 @@ def _redis(port: int, *commands: bytes) -> list[bytes]:
         return answers
 
 
-def test_redis_answers_nobody_without_the_password(stack: Stack) -> None:
+def test_redis_answers_nobody_without_the_password(stack: Stack, stack_secrets: dict[str, str]) -> None:
     port = port_plan(stack.port)["redis"]
     [ping] = _redis(port, b"PING\r\n")
     assert ping.startswith(b"-NOAUTH"), ping
     [keys] = _redis(port, b"KEYS *\r\n")
     assert keys.startswith(b"-NOAUTH"), keys
-    password = SECRETS["BK_REDIS_PASSWORD"].encode()
+    password = stack_secrets["BK_REDIS_PASSWORD"].encode()
     auth, pong = _redis(port, b"AUTH " + password + b"\r\n", b"PING\r\n")
     assert (auth, pong) == (b"+OK\r\n", b"+PONG\r\n")
 
@@ -123,7 +94,9 @@ def test_conversations_past_the_retention_period_are_deleted(stack: Stack) -> No
     assert _events(fresh) > 0, "a current conversation was deleted"
 
 
-def test_no_message_text_place_or_age_in_any_log(stack: Stack, log_offsets: dict[Path, int]) -> None:
+def test_no_message_text_place_or_age_in_any_log(
+    stack: Stack, log_offsets: dict[Path, int], stack_secrets: dict[str, str]
+) -> None:
     with httpx.Client(base_url=stack.url, timeout=30) as client:
         session = _say(client, None, f"Mein Vater ist {AGE_PHRASE} alt und braucht Pflege {MARKER}")
         _say(client, session, f"Wir wohnen in {PLACE}")
@@ -138,7 +111,7 @@ def test_no_message_text_place_or_age_in_any_log(stack: Stack, log_offsets: dict
             handle.seek(log_offsets.get(path, 0))
             written[path.name] = handle.read().decode(errors="replace")
     assert written.get("api.log") and written.get("rasa.log"), sorted(written)
-    forbidden = [MARKER, PLACE, AGE_PHRASE, *SECRETS.values()]
+    forbidden = [MARKER, PLACE, AGE_PHRASE, *stack_secrets.values()]
     for name, text in written.items():
         for word in forbidden:
             assert word not in text, f"{word!r} in var/log/{name}"
