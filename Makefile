@@ -4,7 +4,7 @@ PY := .venv/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test setup setup-test index lint bench-search bench-chat clean
+.PHONY: run test setup setup-test index lint bench-search bench-chat eval-dialogues clean
 
 run: setup
 	$(PY) scripts/run.py
@@ -32,6 +32,12 @@ bench-search: setup
 
 bench-chat: setup
 	$(PY) scripts/bench_chat.py
+
+# Whole conversations through the stack against the BM25-over-the-conversation baseline; FILE= another file,
+# URL= a running stack instead of starting one.
+FILE ?= ../shared/eval/dialogues-dev.yaml
+eval-dialogues: setup
+	$(PY) scripts/eval_dialogues.py $(FILE) $(if $(URL),--url $(URL))
 
 clean:
 	rm -rf knowledge/build models var results tests/artifacts

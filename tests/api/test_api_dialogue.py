@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
+from actions.presenter import section_body
 from api import dialogue
 from api.rasa_client import RasaMessage
+from contract.chat import build_payload
 from knowledge.catalogue import Catalogue
 from knowledge.search import Retriever
 from knowledge.vocab import SECTIONS
@@ -72,8 +74,8 @@ def test_lone_surrogates_from_rasa_are_removed(catalogue: Catalogue) -> None:
 
 
 def test_payload_format() -> None:
-    assert dialogue.payload("affirm") == "/affirm"
-    assert dialogue.payload("choose_service", service_id="blindengeld") == '/choose_service{"service_id":"blindengeld"}'
+    assert build_payload("affirm") == "/affirm"
+    assert build_payload("choose_service", service_id="blindengeld") == '/choose_service{"service_id":"blindengeld"}'
 
 
 @pytest.mark.parametrize(("intent", "section"), list(dialogue.SECTION_INTENTS.items()))
@@ -82,14 +84,14 @@ def test_section_questions_without_the_dialogue(
 ) -> None:
     for service in catalogue:
         messages, metadata = dialogue.from_search(
-            dialogue.payload(intent, service_id=service.id), retriever, catalogue, unavailable=False
+            build_payload(intent, service_id=service.id), retriever, catalogue, unavailable=False
         )
         assert metadata.service_ids == [service.id]
         text = messages[-1].text
-        assert text.startswith(SECTIONS[section])
-        value = getattr(service, section)
-        if not value:
-            assert dialogue.NOT_CONFIRMED in text
+        if section_body(service, section) is None:  # worded as the action server words it
+            assert text.startswith(f"Zu „{SECTIONS[section]}“") and "keine bestätigten Angaben" in text
+        else:
+            assert text.startswith(f"{SECTIONS[section]} – {service.button_title}:")
 
 
 def test_unavailable_notice_comes_first(catalogue: Catalogue, retriever: Retriever) -> None:
@@ -98,6 +100,6 @@ def test_unavailable_notice_comes_first(catalogue: Catalogue, retriever: Retriev
     assert messages[0].text == dialogue.UNAVAILABLE_NOTICE
     assert metadata.fallback is True
     messages, _ = dialogue.from_search(
-        dialogue.payload("choose_service", service_id=service.id), retriever, catalogue, unavailable=True
+        build_payload("choose_service", service_id=service.id), retriever, catalogue, unavailable=True
     )
     assert messages[0].text == dialogue.UNAVAILABLE_SHORT

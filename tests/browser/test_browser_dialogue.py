@@ -57,11 +57,13 @@ def _choices(page: Any) -> list[str]:
 
 def test_whole_dialogue_by_keyboard_to_the_handoff(new_page: NewPage, rasa_product: Product, artifacts: Path) -> None:
     """Tab to the launcher, type the situation, choose "Eingliederungshilfe beantragen" among the offered services,
-    name the town, ask to apply online, say "Ja" to passing the data on: all with Tab / Shift+Tab / Enter / typing.
+    name the town, ask to apply online (the hand-off), say "Ja" to passing the data on (the prefill): all with Tab /
+    Shift+Tab / Enter / typing.
 
-    No service of the catalogue has a confirmed form URL (``form_url`` is null everywhere), so the hand-off after the
-    consent carries ``url: null``: the widget then shows no link but the notice that no online application is
-    confirmed, with the responsible office, and still tells the host page (postMessage ``handoff``, ``url`` null).
+    No service of the catalogue has a confirmed form URL (``form_url`` is null everywhere), so the hand-off carries
+    ``url: null``: the widget then shows no link but the notice that no online application is confirmed, with the
+    responsible office, and still tells the host page (postMessage ``handoff``, ``url`` null, with the ``office``;
+    after the "Ja" ``handoff-prefill`` with the agreed data).
     When a form URL is confirmed, the widget shows a link instead and this test fails on purpose at that point.
     """
     service = load_catalogue()[SERVICE]
@@ -88,17 +90,9 @@ def test_whole_dialogue_by_keyboard_to_the_handoff(new_page: NewPage, rasa_produ
     assert LVR in last_source_box(page).locator(".bk-authority").inner_text()
     assert _source_ids(page) == [SERVICE]
 
-    # Asking to apply online: the bot offers to pass town and service on, and passes nothing without a "Ja".
+    # Asking to apply online: the hand-off at once (no form address is confirmed: the office instead), and the
+    # question whether to pass the town on; nothing is passed on without a "Ja".
     type_by_keyboard(page, "Kann ich den Antrag online stellen?", TURN_TIMEOUT)
-    yes = BUTTON_YES(False)
-    assert yes in _choices(page), _choices(page)
-    assert TOWN in _bot_texts(page)[-1], "the offer lists what would be passed on"
-    assert not page.locator(f"{WIDGET} .bk-handoff").count()
-    assert all(e["type"] != "beratungskompass:handoff" for e in _events(page))
-
-    # Consent by keyboard: the hand-off.
-    press_choice_by_keyboard(page, lambda a: a["text"] == yes, TURN_TIMEOUT)
-    assert TOWN in _bot_texts(page)[-1], "what is passed on is listed after the consent"
     source = last_source_box(page)
     assert _source_ids(page) == [SERVICE]
     assert LVR in source.locator(".bk-authority").inner_text()
@@ -107,12 +101,25 @@ def test_whole_dialogue_by_keyboard_to_the_handoff(new_page: NewPage, rasa_produ
     assert "kein Online-Antrag bestätigt" in handoff.inner_text()
     assert office in handoff.locator(".bk-detail").inner_text()
     assert not page.locator(f"{WIDGET} a.bk-form-link").count(), "no link without a confirmed form URL"
-
-    # The host page hears of the chosen service and of the hand-off (here: the demo page's event list).
     page.wait_for_function(
         "() => [...document.querySelectorAll('#demo-events code')].some(c => c.textContent.includes(':handoff'))"
     )
     events = _events(page)
     assert {"type": "beratungskompass:service-selected", "version": 1, "serviceIds": [SERVICE]} in events
-    assert events[-1] == {"type": "beratungskompass:handoff", "version": 1, "serviceId": SERVICE, "url": None}
+    assert events[-1] == {"type": "beratungskompass:handoff", "version": 1, "serviceId": SERVICE, "url": None,
+                          "office": office}  # fmt: skip
+    yes = BUTTON_YES(False)
+    assert yes in _choices(page), _choices(page)
+    assert TOWN in _bot_texts(page)[-1], "the question lists what would be passed on"
+    assert all(e["type"] != "beratungskompass:handoff-prefill" for e in events)
+
+    # Consent by keyboard: the prefill, for the host page to fill the form with.
+    press_choice_by_keyboard(page, lambda a: a["text"] == yes, TURN_TIMEOUT)
+    assert TOWN in _bot_texts(page)[-1], "what is passed on is listed after the consent"
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#demo-events code')].some(c => c.textContent.includes('prefill'))"
+    )
+    events = _events(page)
+    assert events[-1] == {"type": "beratungskompass:handoff-prefill", "version": 1, "serviceId": SERVICE,
+                          "url": None, "office": office, "prefill": {"place": TOWN, "ags": "05315000"}}  # fmt: skip
     screenshot_last_answer(page, artifacts / "widget-dialogue-handoff-1280.png")

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from api import dialogue
 from api.schemas import MESSAGE_MAX
+from contract.chat import build_payload
 from knowledge.catalogue import Catalogue
 from knowledge.search import Retriever
 
@@ -60,7 +61,8 @@ def test_forwards_the_turn_and_returns_messages_and_merged_metadata(
                         "handoff": {
                             "service_id": second,
                             "url": "https://example.org/antrag",
-                            "data": {"place": "Köln", "ags": "05315000", "iban": "DE00 1234", "age": 45},
+                            "office": "LVR-Inklusionsamt",
+                            "prefill": {"place": "Köln", "ags": "05315000", "iban": "DE00 1234", "age": 45},
                         },
                     }
                 },
@@ -84,8 +86,8 @@ def test_forwards_the_turn_and_returns_messages_and_merged_metadata(
         "service_ids": [second, first],  # later keys win
         "authority": "LVR",  # kept from the first payload
         # Only the documented once-only fields, as text, pass; anything else the backend sends is dropped.
-        "handoff": {"service_id": second, "url": "https://example.org/antrag",
-                    "data": {"place": "Köln", "ags": "05315000"}},
+        "handoff": {"service_id": second, "url": "https://example.org/antrag", "office": "LVR-Inklusionsamt",
+                    "prefill": {"place": "Köln", "ags": "05315000"}, "data": {"place": "Köln", "ags": "05315000"}},
         "fallback": False,
     }
     [sent] = [r for r in rasa.requests if r.method == "POST"]
@@ -120,7 +122,7 @@ def test_invalid_metadata_values_are_dropped(
     assert body["metadata"] == {
         "service_ids": [known],
         "authority": None,
-        "handoff": {"service_id": known, "url": None, "data": {}},
+        "handoff": {"service_id": known, "url": None, "office": None, "prefill": None, "data": {}},
         "fallback": False,
     }
 
@@ -157,7 +159,7 @@ def _assert_search_fallback(body: dict[str, Any], catalogue: Catalogue, expected
         service = catalogue[service_id]
         assert service.teaser in message["text"]
         assert message["buttons"] == [
-            {"title": service.button_title, "payload": dialogue.payload("choose_service", service_id=service_id)}
+            {"title": service.button_title, "payload": build_payload("choose_service", service_id=service_id)}
         ]
 
 
@@ -207,7 +209,7 @@ def test_search_only_mode_answers_from_the_search_without_the_notice(client: Tes
 
 def test_fallback_buttons_keep_working_without_the_dialogue(client: TestClient, catalogue: Catalogue) -> None:
     service = next(s for s in catalogue if s.documents)
-    choose = dialogue.payload("choose_service", service_id=service.id)
+    choose = build_payload("choose_service", service_id=service.id)
     body = client.post(CHAT, json={"message": choose}).json()
     assert body["metadata"] == {"service_ids": [service.id], "authority": None, "handoff": None, "fallback": True}
     assert service.teaser in body["messages"][-1]["text"]
@@ -216,9 +218,16 @@ def test_fallback_buttons_keep_working_without_the_dialogue(client: TestClient, 
     assert all(item in body["messages"][-1]["text"] for item in service.documents)
 
 
-@pytest.mark.parametrize(
-    "message", ["/affirm", "/deny", '/choose_service{"service_id":"gibt-es-nicht"}', "/choose_service{kaputt", "/x{}"]
-)
+@pytest.mark.parametrize("message", ["/choose_service{kaputt", "/x{}", '/choose_service{"service_id":"../../etc"}'])
+def test_slash_text_outside_the_payload_grammar_is_searched_as_text(
+    client: TestClient, retriever: Retriever, message: str
+) -> None:
+    body = client.post(CHAT, json={"message": message}).json()
+    hits = retriever.search(message, dialogue.FALLBACK_TOP)
+    assert body["metadata"]["service_ids"] == [h.id for h in hits] and body["metadata"]["fallback"] is True
+
+
+@pytest.mark.parametrize("message", ["/affirm", "/deny", '/choose_service{"service_id":"gibt-es-nicht"}'])
 def test_fallback_for_payloads_it_cannot_serve(client: TestClient, message: str) -> None:
     response = client.post(CHAT, json={"message": message})
     assert response.status_code == 200
