@@ -517,7 +517,7 @@
         const details = [];
         if (f && single) {
           // One service: who is responsible, how to reach them, how current and how checked the facts are.
-          const office = handoff.office || officeOf(f, item.authority);
+          const office = officeOf(f, item.authority);
           if (office) details.push(h("span", { class: "bk-detail" }, `${T.responsible}: `, h("span", { lang: "de" }, office)));
           if (f.phone) details.push(h("span", { class: "bk-detail" }, `${T.phone}: ${f.phone}`));
           const stand = [f.stand ? `${T.stand} ${formatDate(f.stand)}` : null, f.verified ? null : T.notVerified].filter(Boolean).join(", ");
