@@ -74,8 +74,6 @@ SEARCH_TOP: Final = 8
 MOST_ASKED: Final = ("eingliederungshilfe-antrag", "schwerbehindertenausweis", "fruehfoerderung-interdisziplinaer")
 #: Weight of each content turn in the case search, latest first (older turns still add up, the latest leads).
 RECENCY: Final = (1.0, 0.5, 0.35, 0.25)
-#: Bonus (a fraction of the best score) of the case's current service in the next search of the case.
-CONTINUITY: Final = 0.15
 #: A long story is searched in parts of about this many characters (each part a query of the retriever).
 PART_CHARS: Final = 700
 
@@ -98,7 +96,8 @@ QUESTION_WORDS: Final = _wordset(
     "rechtsgrundlage gesetz paragraph widerspruch klage rechtsbehelf voraussetzung voraussetzungen zustaendig "
     "zustaendigkeit online internet formular digital ansprechpartner kontakt einreichen beilegen mitbringen "
     "anrufen telefon telefonisch sprechen reden mensch person jemand jemanden antragstellung beantragt beantrage "
-    "abgeben zahlen zahlt bezahlen bezahlt uebernehmen uebernimmt rueckwirkend unterschreiben wohin wenden"
+    "abgeben zahlen zahlt bezahlen bezahlt uebernehmen uebernimmt rueckwirkend unterschreiben wohin wenden "
+    "einkommen vermoegen offenlegen anrechnen angerechnet bedingung bedingungen"
 )
 #: Words that only say where someone lives; a message of these and a place is about the place alone.
 PLACE_WORDS: Final = _wordset(
@@ -114,6 +113,8 @@ CUES: Final[tuple[tuple[str, str | None, frozenset[str]], ...]] = (
     ("section", "documents", _wordset("unterlage unterlagen dokument dokumente papier papiere nachweis nachweise "
                                       "einreichen beilegen mitbringen arztbrief arztbriefe")),
     ("section", "costs", _wordset("kosten kostet gebuehr gebuehren eigenanteil")),
+    ("section", "prerequisites", _wordset("voraussetzung voraussetzungen bedingung bedingungen einkommen vermoegen "
+                                          "offenlegen anrechnen angerechnet")),
     ("section", "deadlines", _wordset("frist fristen rueckwirkend dauer dauert lange")),
     ("responsibility", None, _wordset("zustaendig zustaendigkeit zustaendige wohin wenden")),
     ("section", "procedure", _wordset("antrag antragstellung beantragen beantragt beantrage abgeben unterschreiben "
@@ -483,9 +484,7 @@ def find(query: str, top: int = SEARCH_TOP, *, ignore: frozenset[str] = frozense
     return Findings(_hits(scores, top), len(words), found_evidence, named_service(words))
 
 
-def search_case(
-    turns: tuple[str, ...], facts: int, ignore: frozenset[str], top: int = SEARCH_TOP, keep: str | None = None
-) -> Findings:
+def search_case(turns: tuple[str, ...], facts: int, ignore: frozenset[str], top: int = SEARCH_TOP) -> Findings:
     """The accumulated situation, searched two ways and added up (each normalised to its best):
 
     - the recent content turns read together, as a caseworker reads the whole story (details told over several
@@ -496,9 +495,7 @@ def search_case(
     Measured on the public dialogue set's service checks (top 3, every turn searched): the turns together 0.88,
     each on its own with the weights 0.80, both added up 0.91 — the latest turn alone 0.62.
 
-    Then the services that do not fit the person (fit_weights) lose, and `keep`, the service the conversation is
-    about, gains CONTINUITY unless the latest turn has strong evidence of its own: a follow-up in the citizen's own
-    words ("muss ich da mein Einkommen offenlegen?") does not jump to another service by a hair.
+    Then the services that do not fit the person (fit_weights) lose.
     """
     recent = [without(t, ignore | place_ignore(t)) for t in turns[-len(RECENCY):]]
     words: set[str] = set()
@@ -523,11 +520,6 @@ def search_case(
     if each is not None:
         total = total + 0.5 * _normalised(each)
     total = total * fit
-    latest_evidence = evidences[0] if evidences and content_words(recent[-1]) else 0.0
-    if keep is not None and latest_evidence < THRESHOLDS.strong:
-        # the service the conversation is about stays, unless the latest turn says clearly what else it is about
-        position = deps.get_catalogue().ids.index(keep)
-        total[position] += CONTINUITY * float(total.max())
     named = named_service(content_words(recent[-1])) if recent else None
     return Findings(_hits(total, top), len(words) + facts, max(evidences) if evidences else None, named)
 
@@ -585,8 +577,10 @@ def understand(tracker: Tracker, asked: TurnKind) -> Turn:
     if text and NEW_CASE.search(text):
         case = case.fresh()
     turn = replace(base, case=case, place=place, moved=moved)
-    if asked in {"consent", "decline", "leichte", "out_of_scope"}:
+    if asked in {"consent", "decline", "leichte"}:
         return turn
+    if asked == "out_of_scope":
+        return _in_scope_after_all(turn, tracker)
 
     button_service = service_by_id(entity(tracker, "service_id"))
     if asked == "show":
@@ -650,12 +644,31 @@ def understand(tracker: Tracker, asked: TurnKind) -> Turn:
     return _content(turn, ignore=places, facts=facts)
 
 
+def _in_scope_after_all(turn: Turn, tracker: Tracker) -> Turn:
+    """An out-of-scope reading overruled: a place or a move for the case's service is a question of responsibility,
+    and a message that names a service or finds one with very strong evidence is a content turn ("Wir sind eine
+    Bäckerei … Gibt es dafür einen Lohnkostenzuschuss?" read as out of scope)."""
+    text, case, place = turn.text, turn.case, turn.place
+    places = place_ignore(text)
+    own = content_words(text, ignore=QUESTION_WORDS | PLACE_WORDS | places) if text else []
+    moved_on = turn.moved and not _new_topic(text, places, case)
+    if case.focus is not None and place is not None and (not own or moved_on):
+        return replace(turn, kind="responsibility", service=case.focus)
+    if len(own) >= THRESHOLDS.min_words:
+        found = find(text, ignore=places)
+        decision = decide(found, THRESHOLDS)
+        if found.named or ((found.evidence or 0) >= 2 * THRESHOLDS.strong and decision.kind == "clear"):
+            facts = 1 if entity(tracker, "age") is not None else 0
+            return _content(turn, ignore=places, facts=facts)
+    return turn
+
+
 def _content(turn: Turn, ignore: frozenset[str] = frozenset(), facts: int = 0) -> Turn:
     """Add the message to the case and search the whole case; a service the message names that the case had not
     found starts a new case."""
     before = turn.case
     case = before.told(turn.text)
-    found = search_case(case.turns, facts, ignore, keep=before.service)
+    found = search_case(case.turns, facts, ignore)
     clarified = len(case.turns) > 1
     if clarified:
         alone = find(turn.text, ignore=ignore)
