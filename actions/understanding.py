@@ -624,10 +624,10 @@ def understand(tracker: Tracker, asked: TurnKind) -> Turn:
         kind, section = _cue(text) if focus is not None and len(own) <= 1 else (None, None)
         if kind is not None:  # "Gibt es dafür ein Online-Formular?" read as nonsense
             return replace(turn, kind=kind, service=focus, section=section)
-        alone = find(text, ignore=places) if len(own) >= 2 else None
-        if alone is None or (alone.evidence or 0) < THRESHOLDS.min_evidence:
-            return turn
-        turn = replace(turn, kind="search")  # understood after all: it has content the catalogue knows well
+        alone = find(text, ignore=places) if own else None
+        if alone is None or not alone.evidence:
+            return turn  # nothing the catalogue knows: not understood
+        turn = replace(turn, kind="search")  # content the catalogue knows: searched (broad content: a guided choice)
 
     # a content turn (describe_situation, inform_age, inform_place with more to say, or an understood fallback)
     if focus is not None and len(own) <= 1 and not facts and _named_in(text, places) is None:

@@ -205,3 +205,24 @@ def test_a_search_that_finds_nothing_counts_as_a_failed_understanding() -> None:
     assert second.text.startswith(texts.FALLBACK_SECOND(False)) and "https://www.lvr.de" in second.text
     assert second.slots["failed_turns"] == 0.0
     assert second.metadata is not None and second.metadata["fallback"] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "understood"),
+    [
+        ("Ich habe eine Behinderung, was steht mir zu?", True),  # broad, but the catalogue knows its words
+        ("asdf qwertz jklö", False),
+        ("Wird es am Samstag in Xanten regnen?", False),  # the place aside, nothing the catalogue knows
+    ],
+)
+def test_a_message_the_nlu_did_not_understand_is_searched_when_the_catalogue_knows_it(
+    text: str, understood: bool
+) -> None:
+    out = run(FALLBACK, snapshot(text, intent="nlu_fallback"))
+    assert out.metadata is not None
+    if understood:
+        assert out.metadata["fallback"] is False and out.metadata["service_ids"], "a guided choice"
+        assert out.text == texts.VAGUE_QUESTION(False)
+        assert all(e["event"] != "rewind" for e in out.events)
+    else:
+        assert out.metadata["fallback"] is True and out.text == texts.FALLBACK_FIRST(False)
