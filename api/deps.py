@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 
 from api.errors import ApiError
 from api.knowledge_state import KnowledgeState
+from api.payloads import OfferedPayloads
 from api.rasa_client import RasaClient
 from api.ratelimit import RateLimits, TokenBucketLimiter, retry_after_seconds
 from api.settings import Settings
@@ -52,12 +53,19 @@ def get_rasa_client(request: Request) -> RasaClient | None:
     return rasa
 
 
+def get_offered(request: Request) -> OfferedPayloads:
+    """The button payloads offered per conversation (api.payloads)."""
+    offered: OfferedPayloads = request.app.state.offered
+    return offered
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 KnowledgeDep = Annotated[KnowledgeState, Depends(get_knowledge)]
 CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
 RetrieverDep = Annotated[Retriever, Depends(get_retriever)]
 HttpClientDep = Annotated[httpx.AsyncClient, Depends(get_http_client)]
 RasaClientDep = Annotated[RasaClient | None, Depends(get_rasa_client)]
+OfferedDep = Annotated[OfferedPayloads, Depends(get_offered)]
 
 
 def _client_key(request: Request) -> str:

@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import handlers
 from api.knowledge_state import load_knowledge
+from api.payloads import OfferedPayloads
 from api.rasa_client import RasaClient
 from api.ratelimit import RateLimits, TokenBucketLimiter
 from api.retention import retention_job
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     app.state.settings = settings
+    app.state.offered = OfferedPayloads()
     app.state.rate_limits = RateLimits(
         chat=TokenBucketLimiter(settings.chat_rate_limit, settings.rate_limit_window),
         search=TokenBucketLimiter(settings.search_rate_limit, settings.rate_limit_window),

@@ -17,8 +17,11 @@ from fastapi.openapi.models import Example
 
 from api import dialogue
 from api.conversations import forget_conversation
-from api.deps import KnowledgeDep, RasaClientDep, SettingsDep, limit_chat
+from api.deps import KnowledgeDep, OfferedDep, RasaClientDep, SettingsDep, limit_chat
 from api.errors import RasaError
+from api.knowledge_state import KnowledgeState
+from api.payloads import OfferedPayloads, admitted
+from api.rasa_client import RasaClient
 from api.schemas import SESSION_ID_PATTERN, ChatRequest, ChatResponse, ErrorBody, TurnMetadata
 
 logger = logging.getLogger(__name__)
@@ -31,7 +34,9 @@ Send one user message; get the bot's messages of this turn and the turn's **meta
 * Start with `session_id: null`; send the returned `session_id` with every further message of the conversation.
 * `messages[].text` is **plain text** (may contain line breaks). Render it with `textContent`, never `innerHTML`:
   the API neither interprets HTML nor escapes it. Control characters are removed from input and output.
-* A button's `payload` is sent back as the next `message` when the button is clicked.
+* A button's `payload` is sent back as the next `message` when the button is clicked. Only payloads the bot offered
+  in this conversation (and the widget's Leichte-Sprache switch, `/leichte_sprache_on` / `/leichte_sprache_off`)
+  are read as payloads; any other message starting with "/" is plain text.
 * `metadata` is the contract for widgets and partner portals: `service_ids` (catalogue ids the reply is about,
   details at `/api/v1/services/{id}`), `authority` (`LVR`, `LWL`, `Kreis/kreisfreie Stadt`, `other` or null),
   `handoff` (`{service_id, url}` after the citizen consented, else null), `fallback` (true when the answer came from
@@ -72,11 +77,21 @@ async def chat(
     turn: Annotated[ChatRequest, Body(openapi_examples=_CHAT_EXAMPLES)],
     knowledge: KnowledgeDep,
     rasa: RasaClientDep,
+    offered: OfferedDep,
 ) -> ChatResponse:
     session_id = turn.session_id or uuid.uuid4().hex
+    response = await _answer(session_id, turn.message, knowledge, rasa, offered)
+    offered.add(session_id, (b.payload for m in response.messages for b in m.buttons))
+    return response
+
+
+async def _answer(
+    session_id: str, message: str, knowledge: KnowledgeState, rasa: RasaClient | None, offered: OfferedPayloads
+) -> ChatResponse:
     if rasa is not None:
+        to_rasa = admitted(message, session_id, offered, knowledge.catalogue)  # "/restart" typed is text
         try:
-            reply = dialogue.from_rasa(await rasa.send(session_id, turn.message), knowledge.catalogue)
+            reply = dialogue.from_rasa(await rasa.send(session_id, to_rasa), knowledge.catalogue)
         except RasaError as exc:
             logger.warning("dialogue assistant unavailable, answering from the search: %s", exc)
             reply = None
@@ -89,7 +104,7 @@ async def chat(
     try:
         messages, metadata = await anyio.to_thread.run_sync(
             lambda: dialogue.from_search(
-                turn.message, knowledge.retriever, knowledge.catalogue, unavailable=rasa is not None
+                message, knowledge.retriever, knowledge.catalogue, unavailable=rasa is not None
             )
         )
     except Exception:  # the chat must answer even then; the log has the bug
@@ -109,11 +124,14 @@ async def chat(
         503: {"model": ErrorBody, "description": "The dialogue assistant is unavailable; nothing was deleted"},
     },
 )
-async def delete_conversation(session_id: SessionId, rasa: RasaClientDep, settings: SettingsDep) -> Response:
+async def delete_conversation(
+    session_id: SessionId, rasa: RasaClientDep, settings: SettingsDep, offered: OfferedDep
+) -> Response:
     """Delete the conversation server-side (the dialogue assistant's tracker). 503 when that is not possible now.
 
     In search-only mode (no dialogue assistant) nothing is stored, and the answer is 204 as well.
     """
     if rasa is not None:
         await forget_conversation(rasa, settings.tracker_db, session_id)
+    offered.forget(session_id)
     return Response(status_code=204)

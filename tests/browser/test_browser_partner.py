@@ -106,6 +106,7 @@ def test_handoff_event_and_form_link(new_page: NewPage, product: Product) -> Non
         "version": 1,
         "serviceId": "eingliederungshilfe-antrag",
         "url": url,
+        "office": None,  # the faked answer names no office
     }
     link = page.locator(f"{WIDGET} a.bk-form-link")
     assert link.get_attribute("href") == url
