@@ -415,6 +415,18 @@ def without(text: str, ignore: frozenset[str]) -> str:
 
 
 # --- search ---------------------------------------------------------------------------------------------------------
+def known_terms(text: str) -> list[str]:
+    """The words of a text the catalogue has as written: whole words, neither corrected nor split into compound
+    parts ("restart" is neither "Rente" nor "Rest" + "Art")."""
+    from knowledge.stemmer import stem
+    from knowledge.text import lemma, words
+
+    lexical = getattr(deps.get_retriever(), "lexical", None)
+    if lexical is None:
+        return content_words(text)
+    return [w for w in words(text) if stem(lemma(w)) in lexical.term_rows]
+
+
 def evidence(query: str) -> float | None:
     """The best raw lexical score of the query: scale-free scores (the best hit is always near 1) cannot tell a
     precise question from a vague one, the raw BM25F score can. None if the retriever does not expose it."""
@@ -624,9 +636,9 @@ def understand(tracker: Tracker, asked: TurnKind) -> Turn:
         kind, section = _cue(text) if focus is not None and len(own) <= 1 else (None, None)
         if kind is not None:  # "Gibt es dafür ein Online-Formular?" read as nonsense
             return replace(turn, kind=kind, service=focus, section=section)
-        alone = find(text, ignore=places) if own else None
+        alone = find(text, ignore=places) if own and known_terms(" ".join(own)) else None
         if alone is None or not alone.evidence:
-            return turn  # nothing the catalogue knows: not understood
+            return turn  # nothing the catalogue knows (as written): not understood
         turn = replace(turn, kind="search")  # content the catalogue knows: searched (broad content: a guided choice)
 
     # a content turn (describe_situation, inform_age, inform_place with more to say, or an understood fallback)
@@ -684,7 +696,7 @@ def _content(turn: Turn, ignore: frozenset[str] = frozenset(), facts: int = 0) -
     shown = [h.service for h in decision.hits]
     chosen = shown[0].id if decision.kind == "clear" else None
     if decision.kind == "none":
-        case = case.found([], [], None)
+        case = before  # nothing the catalogue knows: the case stays as it was
     else:
         case = case.found([s.id for s in shown], [h.score for h in decision.hits], chosen)
     return replace(turn, kind="search", case=case, decision=decision, service=shown[0] if shown else None)

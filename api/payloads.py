@@ -7,13 +7,15 @@ Rasa reads any message starting with "/" as an intent with entities ("/restart" 
 - the bot offered exactly this payload as a button in this conversation, or it is one of the widget's own controls
   (the Leichte-Sprache switch, WIDGET_CONTROLS).
 
-Anything else starting with "/" is plain text: the slashes are taken off, so that Rasa's NLU reads the words.
+Anything else starting with "/" is plain text: the slashes are taken off, so that Rasa's NLU reads the words, and a
+JSON object after an intent-like name is dropped (no slot values smuggled in as text either).
 The offered payloads are kept in this process (a bounded LRU over conversations): a conversation continued on
 another API process can still type, but its old buttons count as text there.
 """
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Iterable
 from threading import Lock
@@ -22,6 +24,8 @@ from typing import Final
 from contract.chat import parse_payload
 from knowledge.catalogue import Catalogue
 
+#: What Rasa would read as an intent with entities: a name and a JSON object ("inform_place{…}").
+_PAYLOAD_SHAPE: Final = re.compile(r"^(?P<name>[\w.-]+)\s*[{\[@].*$", re.DOTALL)
 #: Payloads the widget sends by its own controls, not as answers to a bot's buttons.
 WIDGET_CONTROLS: Final = frozenset({"/leichte_sprache_on", "/leichte_sprache_off"})
 
@@ -66,4 +70,6 @@ def admitted(message: str, session_id: str, offered: OfferedPayloads, catalogue:
     if known and (text in WIDGET_CONTROLS or offered.offered(session_id, text)):
         return text
     words = text.lstrip("/").strip()
+    if (shaped := _PAYLOAD_SHAPE.match(words)) is not None:  # '/inform_place{"place":…}': no values smuggled in
+        words = shaped["name"]
     return words or "?"

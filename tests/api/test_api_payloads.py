@@ -26,8 +26,9 @@ def offered() -> OfferedPayloads:
         ("/deny", "deny"),  # not offered: text
         ("/restart", "restart"),
         ("/session_start", "session_start"),
-        ('/inform_place{"place":"Bielefeld"}', 'inform_place{"place":"Bielefeld"}'),
-        ('/choose_service{"service_id":"../../etc"}', 'choose_service{"service_id":"../../etc"}'),
+        ('/inform_place{"place":"Bielefeld"}', "inform_place"),  # no values smuggled in as text
+        ('/choose_service{"service_id":"../../etc"}', "choose_service"),
+        ("/restart@0.9", "restart"),
         ("//", "?"),
         ("Ich bin blind", "Ich bin blind"),
     ],
@@ -37,7 +38,7 @@ def test_only_offered_payloads_pass(offered: OfferedPayloads, catalogue: Catalog
 
 
 def test_payloads_are_per_conversation_and_bounded(offered: OfferedPayloads, catalogue: Catalogue) -> None:
-    assert admitted(CHOOSE, "s2", offered, catalogue) == CHOOSE[1:], "offered to another conversation"
+    assert admitted(CHOOSE, "s2", offered, catalogue) == "choose_service", "offered to another conversation"
     offered.add("s1", ["/a", "/b", "/c"])  # per_session 3: the oldest are dropped
     assert not offered.offered("s1", CHOOSE)
     offered.add("s2", ["/x"])
@@ -51,4 +52,4 @@ def test_an_offered_payload_of_an_unknown_service_is_text(catalogue: Catalogue) 
     store = OfferedPayloads()
     gone = '/choose_service{"service_id":"gibt-es-nicht"}'
     store.add("s", [gone])
-    assert admitted(gone, "s", store, catalogue) == gone[1:]
+    assert admitted(gone, "s", store, catalogue) == "choose_service"
