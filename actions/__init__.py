@@ -1,12 +1,17 @@
-"""Custom actions of the LVR-Beratungskompass chatbot (rasa-sdk), one module per concern.
+"""Custom actions of the LVR-Beratungskompass chatbot (rasa-sdk): one case per conversation, every turn understood
+against it. The import graph is one-way, top to bottom:
 
-    search.py         action_search_services (retrieval, clarifying questions)
-    service_info.py   action_show_service, action_explain_section
-    responsibility.py action_resolve_place, action_tell_responsibility
-    handoff.py        action_offer_handoff, action_handoff_consent, action_handoff_decline
-    fallback.py       action_default_fallback, action_human_contact, action_out_of_scope, action_set_leichte_sprache
+    tracker.py        reading the tracker (latest message, entities, slots)
+    case.py           the case: what the conversation is about, kept in slots
+    understanding.py  search, the answer-or-ask decision, and understand(tracker, asked) -> Turn
+    responsibility.py who is responsible at a place, contact blocks
+    presenter.py      how a service is shown (texts and buttons; also used by api/dialogue.py)
+    handoff.py        the hand-off to the application and the prefill consent
+    fallback.py       not understood, out of scope, Leichte Sprache
+    replies.py        the replies to search, show, section, responsibility and human-contact turns
+    talk.py           the actions (thin: understand, reply, store the case)
     texts.py          German message templates (standard and Leichte Sprache)
-    metadata.py       the turn metadata payload {"beratungskompass": {...}}
+    metadata.py       the turn metadata payload {"beratungskompass": {...}} (types in contract/chat.py)
     deps.py           catalogue, retriever and places, loaded once (the seam for tests)
     server.py         `python -m actions --port N`
 

@@ -6,19 +6,22 @@
     search_case(turns, facts) -> Findings  the accumulated situation: every content turn, weighted toward the recent
     decide(findings, THRESHOLDS, clarified=…) -> Decision    answer, or ask back (pure)
 
-Rules, in the order they apply:
-- The place is read from every message, whatever the intent: an entity, or anywhere in the text; when a message
-  names several places, one other than the case's place is a move ("Und wenn wir nach Essen ziehen?").
+Rules, in the order they apply (docs/architecture.md, "How a turn is understood", says the same in prose):
+- The place is read from every message, whatever the intent: the text first, the NLU's entities add; when a
+  message names several places, one other than the case's place is a move ("Und wenn wir nach Essen ziehen?").
 - "Noch was anderes: …", "Zweiter Fall: …" start a new case (the place stays).
-- A message that says nothing but where ("Wir wohnen in Lemgo", "und in 53721?") asks who is responsible there,
-  for the case's service or candidates.
-- A follow-up (sections, applying, responsibility, a person) is about the service it names clearly, else the
-  case's service, else the best candidate — never a fresh search over the follow-up's own words. A message the NLU
-  took for a situation but that has no content of its own ("Geht das auch im Internet?") is such a follow-up too,
-  read from its question words.
-- "das zweite", "das Erste, was Sie genannt haben" pick a candidate.
-- A content turn is added to the case, and the case is searched as a whole; a clear, strongly worded request for
-  something the case had not found starts a new case. Broad content gets a guided question, never "nothing found".
+- A message that says nothing but where ("Wir wohnen in Lemgo", "und in 53721?"), or a move that is no new topic,
+  asks who is responsible there, for the case's service or candidates; so does an out-of-scope reading of it.
+- "Wo finde ich den Antrag?" hands off, whatever the NLU read.
+- A follow-up (sections, applying, responsibility, a person) is about the service it names, else the case's
+  service, else the best candidate — never a fresh search over the follow-up's own words; with content of its own
+  it is a content turn. A message the NLU took for a situation (or did not understand) without content of its own
+  ("Geht das auch im Internet?") is such a follow-up too, read from its question words.
+- "das zweite", "das Erste, was Sie genannt haben", "die mit der Werkstatt" pick a candidate.
+- A content turn is added to the case, and the case is searched as a whole; a service the message names that the
+  case had not found starts a new case. Broad content gets a guided question; "nothing found" only when the
+  catalogue knows none of the words. A message the NLU did not understand is searched when the catalogue has its
+  words as written; an out-of-scope reading is overruled by a named service or very strong evidence.
 """
 
 from __future__ import annotations
@@ -566,14 +569,6 @@ class Turn:
     place: PlaceMatch | None = None  # the place the message named (None: it named none)
     moved: bool = False  # the message named a place other than the case's
     failed: int = 0  # turns not understood in a row right before this one
-
-
-ASKED_BY_INTENT: Final[dict[str, TurnKind]] = {
-    **{name: "section" for name in SECTION_INTENTS},
-    "ask_responsible": "responsibility",
-    "apply_online": "apply",
-    "request_human": "human",
-}
 
 
 def understand(tracker: Tracker, asked: TurnKind) -> Turn:
