@@ -606,8 +606,8 @@ def understand(tracker: Tracker, asked: TurnKind) -> Turn:
     if about_place and place is not None and not own and not facts:
         return replace(turn, kind="responsibility", service=focus)  # "Wir wohnen in Lemgo", "und in 53721?"
     if moved and focus is not None and not button_service and not _new_topic(text, places, case):
-        cue, _ = _cue(text)
-        if about_place or cue in (None, "responsibility"):  # the NLU may read "Und wenn wir nach …?" as anything
+        asked_for, _ = cue(text)
+        if about_place or asked_for in (None, "responsibility"):  # the NLU may read "Und wenn wir nach …?" as anything
             return replace(turn, kind="responsibility", service=focus)  # "Und wenn wir nach Minden ziehen?"
 
     if asked in FOLLOW_UPS | {"search", "fallback"} and text and APPLY_QUESTION.search(text) and len(own) <= 1:
@@ -628,7 +628,7 @@ def understand(tracker: Tracker, asked: TurnKind) -> Turn:
         return replace(turn, case=case, service=service, section=section)
 
     if asked == "fallback":
-        kind, section = _cue(text) if focus is not None and len(own) <= 1 else (None, None)
+        kind, section = cue(text) if focus is not None and len(own) <= 1 else (None, None)
         if kind is not None:  # "Gibt es dafür ein Online-Formular?" read as nonsense
             return replace(turn, kind=kind, service=focus, section=section)
         alone = find(text, ignore=places) if own and known_terms(" ".join(own)) else None
@@ -638,7 +638,7 @@ def understand(tracker: Tracker, asked: TurnKind) -> Turn:
 
     # a content turn (describe_situation, inform_age, inform_place with more to say, or an understood fallback)
     if focus is not None and len(own) <= 1 and not facts and _named_in(text, places) is None:
-        kind, section = _cue(text)
+        kind, section = cue(text)
         if kind is not None:  # "Geht das auch im Internet?", "Was muss ich da einreichen?"
             return replace(turn, kind=kind, service=focus, section=section)
     picked = _picked(text, case, own)
@@ -752,10 +752,10 @@ def _section(tracker: Tracker, named_intent: str | None) -> str:
         return value
     if named_intent in SECTION_INTENTS:
         return SECTION_INTENTS[named_intent]
-    return _cue(user_text(tracker))[1] or "procedure"
+    return cue(user_text(tracker))[1] or "procedure"
 
 
-def _cue(text: str) -> tuple[TurnKind | None, str | None]:
+def cue(text: str) -> tuple[TurnKind | None, str | None]:
     """The follow-up a message without content of its own asks for, from its question words."""
     words = folded_words(text)
     words |= {part for word in words for part in word.split("-")}

@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from actions import presenter
 from actions.responsibility import office_name
+from api.case_state import StoredCase
 from api.rasa_client import RasaMessage
 from api.schemas import Button, ChatMessage, Handoff, TurnMetadata
 from api.text import clean_line, clean_text
@@ -152,11 +153,43 @@ def _service_reply(intent: str, service: Service) -> ChatMessage:
     return ChatMessage(text=text, buttons=_buttons_of(buttons))
 
 
+def _follow_up(message: str, case: StoredCase, catalogue: Catalogue) -> tuple[ChatMessage, TurnMetadata] | None:
+    """A follow-up without content of its own ("Welche Unterlagen brauche ich?") answered for the stored case's
+    service at its place, as the action server would; None when the message has content of its own."""
+    from actions.understanding import PLACE_WORDS, QUESTION_WORDS, content_words, cue, place_ignore
+    from knowledge.places import find_place, responsibility
+
+    service = catalogue.get(case.focus) if case.focus else None
+    text = clean_line(message)
+    if service is None or len(content_words(text, ignore=QUESTION_WORDS | PLACE_WORDS | place_ignore(text))) > 1:
+        return None
+    place = find_place(text) or (find_place(case.place) if case.place else None)
+    resp = responsibility(service, place)
+    kind, section = cue(text)
+    if kind == "section" and section:
+        reply = ChatMessage(
+            text=presenter.section_text(service, section, False, office_name(service, resp)),
+            buttons=_buttons_of(presenter.follow_up_buttons(service, section, False)[:2]),
+        )
+    else:
+        reply = _service_reply("choose_service", service)
+    reply = ChatMessage(text=f"{reply.text}\n{resp.text}", buttons=reply.buttons)
+    return reply, TurnMetadata(service_ids=[service.id], authority=resp.authority, fallback=True)
+
+
 def from_search(
-    message: str, retriever: Retriever, catalogue: Catalogue, *, unavailable: bool
+    message: str,
+    retriever: Retriever,
+    catalogue: Catalogue,
+    *,
+    unavailable: bool,
+    case: StoredCase | None = None,
 ) -> tuple[list[ChatMessage], TurnMetadata]:
-    """An answer without the dialogue assistant: the best services for the message (or the one asked for)."""
+    """An answer without the dialogue assistant: for a follow-up, the stored case's service; else the best services
+    for the message (or the one a button asked for)."""
     notice: list[ChatMessage] = [ChatMessage(text=UNAVAILABLE_SHORT)] if unavailable else []
+    if case is not None and (answer := _follow_up(message, case, catalogue)) is not None:
+        return [*notice, answer[0]], answer[1]
     parsed = parse_payload(message)
     if parsed is not None:
         service = catalogue.get(parsed.service_id) if parsed.service_id else None

@@ -8,7 +8,9 @@ the endpoint answers 200 for every valid request.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import uuid
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -16,6 +18,7 @@ from fastapi import APIRouter, Body, Depends, Path, Response
 from fastapi.openapi.models import Example
 
 from api import dialogue
+from api.case_state import StoredCase, read_case
 from api.conversations import forget_conversation
 from api.deps import KnowledgeDep, OfferedDep, RasaClientDep, SettingsDep, limit_chat
 from api.errors import RasaError
@@ -41,7 +44,9 @@ Send one user message; get the bot's messages of this turn and the turn's **meta
   details at `/api/v1/services/{id}`), `authority` (`LVR`, `LWL`, `Kreis/kreisfreie Stadt`, `other` or null),
   `handoff` (`{service_id, url}` after the citizen consented, else null), `fallback` (true when the answer came from
   the search instead of the dialogue assistant, or the assistant did not understand).
-* When the dialogue assistant is unavailable, the answer is still 200: a notice and the best matching services.
+* When the dialogue assistant is unavailable, the answer is still 200: a notice and the best matching services; a
+  follow-up question ("Welche Unterlagen brauche ich?") is answered for the conversation's service and place as the
+  tracker store last saved them.
 """
 
 _CHAT_EXAMPLES = {
@@ -78,16 +83,23 @@ async def chat(
     knowledge: KnowledgeDep,
     rasa: RasaClientDep,
     offered: OfferedDep,
+    settings: SettingsDep,
 ) -> ChatResponse:
     session_id = turn.session_id or uuid.uuid4().hex
-    response = await _answer(session_id, turn.message, knowledge, rasa, offered)
+    response = await _answer(session_id, turn.message, knowledge, rasa, offered, settings.tracker_db)
     offered.add(session_id, (b.payload for m in response.messages for b in m.buttons))
     return response
 
 
 async def _answer(
-    session_id: str, message: str, knowledge: KnowledgeState, rasa: RasaClient | None, offered: OfferedPayloads
+    session_id: str,
+    message: str,
+    knowledge: KnowledgeState,
+    rasa: RasaClient | None,
+    offered: OfferedPayloads,
+    tracker_db: FilePath | None,
 ) -> ChatResponse:
+    case: StoredCase | None = None
     if rasa is not None:
         to_rasa = admitted(message, session_id, offered, knowledge.catalogue)  # "/restart" typed is text
         try:
@@ -101,10 +113,14 @@ async def _answer(
         if reply is not None:
             messages, metadata = reply
             return ChatResponse(session_id=session_id, messages=messages, metadata=metadata)
+        try:  # what the conversation was about, as the tracker store last saved it
+            case = await anyio.to_thread.run_sync(read_case, tracker_db, session_id)
+        except (sqlite3.Error, ValueError) as exc:
+            logger.warning("tracker store unreadable, answering without the conversation: %s", exc)
     try:
         messages, metadata = await anyio.to_thread.run_sync(
             lambda: dialogue.from_search(
-                message, knowledge.retriever, knowledge.catalogue, unavailable=rasa is not None
+                message, knowledge.retriever, knowledge.catalogue, unavailable=rasa is not None, case=case
             )
         )
     except Exception:  # the chat must answer even then; the log has the bug

@@ -173,6 +173,9 @@ def test_two_failed_understandings_in_a_row_give_a_contact(stack: Stack, client:
 def test_with_rasa_stopped_the_chat_still_answers_from_the_search(stack: Stack, client: httpx.Client) -> None:
     health = client.get("/health")
     assert health.status_code == 200, health.text
+    before = Conversation(client)
+    before.say("Ich bin seit meiner Geburt blind und wohne in Köln. Bekomme ich Blindengeld?")
+    assert before.metadata["service_ids"][0] == "blindengeld" and before.metadata["authority"] == "LVR"
     rasa_pid = stack.pids()["rasa"]
     os.killpg(os.getpgid(rasa_pid), signal.SIGKILL)
     deadline = time.monotonic() + 10
@@ -183,6 +186,10 @@ def test_with_rasa_stopped_the_chat_still_answers_from_the_search(stack: Stack, 
     assert reply["metadata"]["fallback"] is True
     assert "blindengeld" in reply["metadata"]["service_ids"]
     assert reply["messages"], "an answer, not an empty list"
+    # a follow-up of the conversation from before is answered for its service and place, from the tracker store
+    follow_up = before.say("Welche Unterlagen brauche ich?")
+    assert follow_up["metadata"]["fallback"] is True
+    assert follow_up["metadata"]["service_ids"] == ["blindengeld"] and follow_up["metadata"]["authority"] == "LVR"
     health = client.get("/health/details")  # loopback caller: the operator's view
     assert health.status_code == 503
     assert health.json()["components"]["rasa"]["status"] != "up"

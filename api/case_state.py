@@ -1,0 +1,60 @@
+"""The case of a conversation as the tracker store last saved it, for answers while Rasa is unavailable.
+
+While no Rasa process answers, the API still knows what the conversation was about: the slots the action server
+stored (contract/chat.py) are events in Rasa's SQL tracker store. ``read_case`` reads the last value of each case
+slot from the SQLite store (var/tracker.db, table ``events``); a PostgreSQL store is not read here (yet).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from contract.chat import SLOT_CANDIDATES, SLOT_PLACE, SLOT_SERVICE
+
+_SLOTS = (SLOT_SERVICE, SLOT_CANDIDATES, SLOT_PLACE)
+
+
+@dataclass(frozen=True)
+class StoredCase:
+    """The slots of a conversation's case that an answer without Rasa needs."""
+
+    service_id: str | None = None  # the chosen service
+    candidate_ids: list[str] = field(default_factory=list)  # the candidates, best first
+    place: str | None = None  # the place as the bot understood it
+
+    @property
+    def focus(self) -> str | None:
+        """The service a follow-up is about: the chosen one, else the best candidate."""
+        return self.service_id or next(iter(self.candidate_ids), None)
+
+
+def read_case(db: Path | None, session_id: str) -> StoredCase | None:
+    """The stored case of a conversation; None when there is no store or no case. sqlite3.Error when the store
+    cannot be read."""
+    if db is None or not db.is_file():
+        return None
+    connection = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=2.0)
+    try:
+        rows = connection.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'slot' ORDER BY id", (session_id,)
+        ).fetchall()
+    finally:
+        connection.close()
+    values: dict[str, object] = {}
+    for (data,) in rows:
+        event = json.loads(data)
+        if event.get("name") in _SLOTS:
+            values[event["name"]] = event.get("value")
+    if not values:
+        return None
+    service = values.get(SLOT_SERVICE)
+    candidates = values.get(SLOT_CANDIDATES)
+    place = values.get(SLOT_PLACE)
+    return StoredCase(
+        service_id=service if isinstance(service, str) else None,
+        candidate_ids=[c for c in candidates if isinstance(c, str)] if isinstance(candidates, list) else [],
+        place=place if isinstance(place, str) else None,
+    )
