@@ -601,11 +601,12 @@ def understand(tracker: Tracker, asked: TurnKind) -> Turn:
     own = content_words(text, ignore=ignore) if text else []
     facts = 1 if entity(tracker, "age") is not None else 0
     focus = case.focus
+    named_here = _named_in(text, places)  # a service the message calls by its name
 
     about_place = asked in {"search", "responsibility", "fallback"}
     if about_place and place is not None and not own and not facts:
         return replace(turn, kind="responsibility", service=focus)  # "Wir wohnen in Lemgo", "und in 53721?"
-    if moved and focus is not None and not button_service and not _new_topic(text, places, case):
+    if moved and focus is not None and not button_service and not _new_topic(text, places, case, named_here):
         asked_for, _ = cue(text)
         if about_place or asked_for in (None, "responsibility"):  # the NLU may read "Und wenn wir nach …?" as anything
             return replace(turn, kind="responsibility", service=focus)  # "Und wenn wir nach Minden ziehen?"
@@ -615,7 +616,7 @@ def understand(tracker: Tracker, asked: TurnKind) -> Turn:
         turn = replace(turn, kind="apply")
 
     if asked in FOLLOW_UPS:
-        named = button_service or _named_in(text, places)
+        named = button_service or named_here
         if named is None and len(own) >= (2 if focus is None or asked == "responsibility" else THRESHOLDS.min_words):
             found = _content(turn, ignore=places, facts=facts)  # "Gibt es dafür Zuschüsse? Wer ist zuständig?"
             if asked == "responsibility" or found.decision is None or found.decision.kind != "clear":
@@ -637,7 +638,7 @@ def understand(tracker: Tracker, asked: TurnKind) -> Turn:
         turn = replace(turn, kind="search")  # content the catalogue knows: searched (broad content: a guided choice)
 
     # a content turn (describe_situation, inform_age, inform_place with more to say, or an understood fallback)
-    if focus is not None and len(own) <= 1 and not facts and _named_in(text, places) is None:
+    if focus is not None and len(own) <= 1 and not facts and named_here is None:
         kind, section = cue(text)
         if kind is not None:  # "Geht das auch im Internet?", "Was muss ich da einreichen?"
             return replace(turn, kind=kind, service=focus, section=section)
@@ -658,7 +659,7 @@ def _in_scope_after_all(turn: Turn, tracker: Tracker) -> Turn:
     text, case, place = turn.text, turn.case, turn.place
     places = place_ignore(text)
     own = content_words(text, ignore=QUESTION_WORDS | PLACE_WORDS | places) if text else []
-    moved_on = turn.moved and not _new_topic(text, places, case)
+    moved_on = turn.moved and not _new_topic(text, places, case, _named_in(text, places))
     if case.focus is not None and place is not None and (not own or moved_on):
         return replace(turn, kind="responsibility", service=case.focus)
     if len(own) >= THRESHOLDS.min_words:
@@ -723,10 +724,9 @@ def _place_of(tracker: Tracker, case: Case, text: str) -> tuple[PlaceMatch | Non
     return others[0], current is not None
 
 
-def _new_topic(text: str, ignore: frozenset[str], case: Case) -> bool:
-    """Whether a message is about something the case has not been about: it names another service, or it alone
-    finds one clearly and with strong evidence that is not among the case's candidates."""
-    named = _named_in(text, ignore)
+def _new_topic(text: str, ignore: frozenset[str], case: Case, named: Service | None) -> bool:
+    """Whether a message is about something the case has not been about: it names another service (`named`), or it
+    alone finds one clearly and with strong evidence that is not among the case's candidates."""
     if named is not None:
         return named.id not in case.candidates
     found = find(text, ignore=ignore)
