@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -119,6 +120,18 @@ def cpu_seconds(pid: int, include_children: bool = True) -> float:
 
 def self_rss_mib() -> float:
     return rss_mib(os.getpid(), include_children=False)
+
+
+def stop_group(process: subprocess.Popen[bytes], grace: float = 15.0) -> None:
+    """Stop a process started with ``start_new_session=True`` and everything in its group: SIGTERM, then SIGKILL."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
 
 
 @dataclass

@@ -120,8 +120,8 @@ class PlainBM25:
         from knowledge.catalogue import load_catalogue
         from knowledge.lexical import service_fields
 
-        self.ids = load_catalogue().ids
         catalogue = load_catalogue()
+        self.ids = catalogue.ids
         docs = [Counter(self.terms(" ".join(service_fields(s).values()))) for s in catalogue]
         lengths = np.array([sum(d.values()) for d in docs], dtype=np.float64)
         df = Counter(t for d in docs for t in d)

@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -46,7 +45,7 @@ from bk_browser_kit import (
 )
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from benchlib import NO_RATE_LIMITS, start_stack
+from benchlib import NO_RATE_LIMITS, start_stack, stop_group
 from benchlib import free_port as free_stack_port
 from run import rasa_missing
 
@@ -135,13 +134,7 @@ def product(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterat
         _wait_healthy(api, process, log_file)
         yield Product(api, partner, foreign, backend, log_file, process)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
+        stop_group(process)
         partner.stop()
         foreign.stop()
 

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,3 +55,10 @@ def stack(log_offsets: dict[Path, int]) -> Iterator[Stack]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def client(stack: Stack) -> Iterator[httpx.Client]:
+    """An HTTP client of the stack's API (no rate limits on this stack)."""
+    with httpx.Client(base_url=stack.url, timeout=60) as shared:
+        yield shared

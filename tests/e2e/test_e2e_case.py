@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -22,66 +20,31 @@ from knowledge.places import find_place, responsibility
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 from benchlib import Stack  # noqa: E402
+from bk_e2e_kit import Conversation  # noqa: E402
 from eval_dialogues import DEFAULT_FILE, load_dialogues, run  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 
 
-@pytest.fixture(scope="module")
-def client(stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.url, timeout=60) as shared:
-        yield shared
-
-
-class Chat:
-    """One conversation through POST /api/v1/chat."""
-
-    def __init__(self, client: httpx.Client) -> None:
-        self.client = client
-        self.session_id: str | None = None
-        self.last: dict[str, Any] = {}
-
-    def say(self, message: str) -> Chat:
-        response = self.client.post("/api/v1/chat", json={"session_id": self.session_id, "message": message})
-        assert response.status_code == 200, response.text
-        self.last = response.json()
-        self.session_id = self.last["session_id"]
-        return self
-
-    @property
-    def text(self) -> str:
-        return "\n".join(m["text"] for m in self.last["messages"])
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        return self.last["metadata"]
-
-    @property
-    def ids(self) -> list[str]:
-        return list(self.meta["service_ids"])
-
-    @property
-    def buttons(self) -> list[dict[str, str]]:
-        return [b for m in self.last["messages"] for b in m.get("buttons", [])]
-
-
 def test_1_a_place_told_with_the_situation_gives_the_responsibility(client: httpx.Client) -> None:
-    chat = Chat(client).say(
+    chat = Conversation(client)
+    chat.say(
         "Meine Tochter ist fünf, hört sehr schlecht und trägt zwei Hörgeräte. Wir wohnen in Dinslaken. "
         "Kann sie im Kindergarten zusätzlich unterstützt werden?"
     )
     assert chat.ids, chat.last
-    assert chat.meta["authority"] == "LVR", chat.last  # Dinslaken (Kreis Wesel) is in the Rheinland
+    assert chat.metadata["authority"] == "LVR", chat.last  # Dinslaken (Kreis Wesel) is in the Rheinland
     assert "Dinslaken" in chat.text
 
 
 def test_2_the_candidates_of_a_clarifying_question_are_kept_when_only_the_town_follows(client: httpx.Client) -> None:
-    chat = Chat(client).say("Ich bin blind")
+    chat = Conversation(client)
+    chat.say("Ich bin blind")
     asked = chat.ids
     assert len(asked) >= 2 and chat.text.startswith("Ich habe mehrere passende Angebote gefunden"), chat.last
     chat.say("Wir wohnen in Lemgo")
     assert chat.ids == asked, "the candidates of the question, not a new search"
-    assert chat.meta["authority"] == "LWL"
+    assert chat.metadata["authority"] == "LWL"
     catalogue = load_catalogue()
     for service_id in asked:  # briefly for each
         assert catalogue[service_id].button_title in chat.text
@@ -89,23 +52,25 @@ def test_2_the_candidates_of_a_clarifying_question_are_kept_when_only_the_town_f
 
 
 def test_3_follow_ups_resolve_against_the_case(client: httpx.Client) -> None:
-    chat = Chat(client).say(
+    chat = Conversation(client)
+    chat.say(
         "Mein Vater ist seit dem Schlaganfall fast blind, auf dem besseren Auge hat er noch 1 Prozent. "
         "Er lebt in Euskirchen. Welche Leistung gibt es da?"
     )
     service = chat.ids[0]
-    assert service == "blindengeld" and chat.meta["authority"] == "LVR", chat.last
+    assert service == "blindengeld" and chat.metadata["authority"] == "LVR", chat.last
     chat.say("Geht das auch im Internet?")
-    assert chat.ids[0] == service and chat.meta["handoff"] is not None, chat.last
+    assert chat.ids[0] == service and chat.metadata["handoff"] is not None, chat.last
     chat.say("Was muss ich da einreichen?")
     assert chat.ids == [service], chat.last
     chat.say("Und wenn er zu uns nach Minden zieht?")
-    assert chat.ids[0] == service and chat.meta["authority"] == "LWL", chat.last
+    assert chat.ids[0] == service and chat.metadata["authority"] == "LWL", chat.last
     assert "Minden" in chat.text
 
 
 def test_4_details_told_over_several_turns_are_combined(client: httpx.Client) -> None:
-    chat = Chat(client).say("Ich brauche Unterstützung bei der Arbeit")
+    chat = Conversation(client)
+    chat.say("Ich brauche Unterstützung bei der Arbeit")
     chat.say("Ich sitze im Rollstuhl und unser Büro hat keinen Aufzug")
     assert chat.text != texts.VAGUE_QUESTION(False), "not 'Worum geht es?' again"
     catalogue = load_catalogue()
@@ -114,14 +79,16 @@ def test_4_details_told_over_several_turns_are_combined(client: httpx.Client) ->
 
 
 def test_5_a_broad_question_gets_a_guided_choice_not_a_dead_end(client: httpx.Client) -> None:
-    chat = Chat(client).say("Ich habe eine Behinderung, was steht mir zu?")
-    assert chat.text != texts.NOTHING_FOUND(False) and chat.meta["fallback"] is False, chat.last
+    chat = Conversation(client)
+    chat.say("Ich habe eine Behinderung, was steht mir zu?")
+    assert chat.text != texts.NOTHING_FOUND(False) and chat.metadata["fallback"] is False, chat.last
     services = [b for b in chat.buttons if b["payload"].startswith("/choose_service")]
     assert len(services) >= 2 and len(chat.buttons) > len(services), chat.buttons  # services and Lebenslagen
 
 
 def test_6_human_contact_names_the_office_of_the_case(client: httpx.Client) -> None:
-    chat = Chat(client).say("Unser Sohn ist zwei, läuft noch nicht und spricht kaum. Wir wohnen in Kleve.")
+    chat = Conversation(client)
+    chat.say("Unser Sohn ist zwei, läuft noch nicht und spricht kaum. Wir wohnen in Kleve.")
     [service, *_] = chat.ids
     catalogue = load_catalogue()
     assert "kind-entwicklung" in catalogue[service].lebenslagen, chat.ids
@@ -129,7 +96,7 @@ def test_6_human_contact_names_the_office_of_the_case(client: httpx.Client) -> N
     assert chat.ids == [service], chat.last
     office = responsibility(catalogue[service], find_place("Kleve")).office
     assert office and office in chat.text, chat.text
-    assert chat.meta["authority"] is not None
+    assert chat.metadata["authority"] is not None
 
 
 STORY_PARTS = [
@@ -149,11 +116,12 @@ STORY_PARTS = [
 def test_7_a_long_story_is_read_and_its_place_found(client: httpx.Client) -> None:
     story = " ".join(STORY_PARTS * 5)  # about 4,500 characters, the place in the middle of each round
     assert 4000 < len(story) <= 5000
-    chat = Chat(client).say(story + " Wer kann uns helfen, und wo stellen wir den Antrag?")
+    chat = Conversation(client)
+    chat.say(story + " Wer kann uns helfen, und wo stellen wir den Antrag?")
     assert chat.ids, chat.last
     catalogue = load_catalogue()
     assert "kind-entwicklung" in catalogue[chat.ids[0]].lebenslagen, chat.ids
-    assert chat.meta["authority"] is not None and "Mechernich" in chat.text, chat.last
+    assert chat.metadata["authority"] is not None and "Mechernich" in chat.text, chat.last
 
 
 def test_7_messages_up_to_5000_characters_are_accepted_and_longer_ones_refused(client: httpx.Client) -> None:
@@ -163,10 +131,11 @@ def test_7_messages_up_to_5000_characters_are_accepted_and_longer_ones_refused(c
 
 
 def test_8_asking_where_to_apply_hands_off_at_once(client: httpx.Client) -> None:
-    chat = Chat(client).say("Ich bin 30, habe eine spastische Lähmung und brauche Hilfe im Alltag. Ich lebe in Bonn.")
+    chat = Conversation(client)
+    chat.say("Ich bin 30, habe eine spastische Lähmung und brauche Hilfe im Alltag. Ich lebe in Bonn.")
     service = chat.ids[0]
     chat.say("Wo finde ich den Antrag dafür?")
-    handoff = chat.meta["handoff"]
+    handoff = chat.metadata["handoff"]
     assert handoff is not None and handoff["service_id"] in chat.ids, chat.last
     assert handoff["office"], "the place is known: the responsible office"
     assert handoff["prefill"] is None, "no data passed on without a Ja"

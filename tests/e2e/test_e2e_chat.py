@@ -11,9 +11,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -23,50 +21,9 @@ from knowledge import load_catalogue
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 from benchlib import Stack  # noqa: E402
+from bk_e2e_kit import Conversation  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
-
-
-@pytest.fixture(scope="module")
-def client(stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.url, timeout=30) as shared:
-        yield shared
-
-
-class Conversation:
-    """One chat session: sends messages, remembers the last answer."""
-
-    def __init__(self, client: httpx.Client) -> None:
-        self.client = client
-        self.session_id: str | None = None
-        self.last: dict[str, Any] = {}
-
-    def say(self, message: str) -> dict[str, Any]:
-        response = self.client.post("/api/v1/chat", json={"session_id": self.session_id, "message": message})
-        assert response.status_code == 200, response.text
-        self.last = response.json()
-        self.session_id = self.last["session_id"]
-        return self.last
-
-    @property
-    def text(self) -> str:
-        return "\n".join(m["text"] for m in self.last["messages"])
-
-    @property
-    def buttons(self) -> list[dict[str, str]]:
-        return [b for m in self.last["messages"] for b in m.get("buttons", [])]
-
-    @property
-    def metadata(self) -> dict[str, Any]:
-        return self.last["metadata"]
-
-    def choose(self, service_id: str) -> dict[str, Any]:
-        """Press the button of a service when offered; the service must be offered."""
-        payloads = [b["payload"] for b in self.buttons if f'"{service_id}"' in b["payload"]]
-        if self.metadata["service_ids"] == [service_id] and not payloads:
-            return self.last  # already the one service the answer is about
-        assert payloads, f"{service_id} not offered; buttons: {self.buttons}; text: {self.text}"
-        return self.say(payloads[0])
 
 
 def test_vague_situation_gets_a_clarifying_question_then_a_service(stack: Stack, client: httpx.Client) -> None:

@@ -8,22 +8,14 @@ still work.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from benchlib import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 TRACKER_DB = Path(__file__).resolve().parents[2] / "var" / "tracker.db"
-
-
-@pytest.fixture(scope="module")
-def client(stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.url, timeout=60) as shared:
-        yield shared
 
 
 def _say(client: httpx.Client, session: str | None, message: str) -> dict[str, Any]:

@@ -8,7 +8,6 @@ The parts that need the whole stack (secrets, Redis, retention, logs) are in tes
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from benchlib import free_port  # noqa: E402
+from benchlib import free_port, stop_group  # noqa: E402
 
 pytestmark = [pytest.mark.e2e]
 
@@ -83,13 +82,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
             time.sleep(0.2)
         yield running
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
+        stop_group(process)
 
 
 def _connect(api: Api) -> socket.socket:
