@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from knowledge.vocab import LEBENSLAGEN, PROVIDERS, RESPONSIBILITY_KINDS, TARGET_GROUPS
+from knowledge.vocab import DEFAULT_LANGUAGE, LANGUAGES, LEBENSLAGEN, PROVIDERS, RESPONSIBILITY_KINDS, TARGET_GROUPS
 
 TEASER_MAX = 300
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -152,6 +152,62 @@ class Claim(_Model):
         return bool(self.confirmations)
 
 
+#: The fields of a service that have a text per language; everything else (ids, URLs, responsibility, legal
+#: citations) is the same in every language.
+TRANSLATED_FIELDS: tuple[str, ...] = (
+    "title",
+    "title_short",
+    "teaser",
+    "full_text",
+    "prerequisites",
+    "documents",
+    "costs",
+    "deadlines",
+    "processing_time",
+    "procedure",
+    "legal_remedy",
+    "hints",
+)
+#: Translated fields a service must have in every served language (`python -m knowledge validate` reports gaps);
+#: the rest fall back to German when missing, and a German field that is empty stays empty in every language.
+REQUIRED_TRANSLATED_FIELDS: tuple[str, ...] = ("title", "teaser")
+
+
+class ServiceTexts(_Model):
+    """The texts of a service in another language than German. Every field optional: what is missing falls back to
+    the German text. Written from the same facts, with the German legal terms in brackets where a citizen meets them
+    on forms, e.g. "integration assistance (Eingliederungshilfe)"."""
+
+    title: str | None = None
+    title_short: str | None = None
+    teaser: str | None = None
+    full_text: str | None = None
+    prerequisites: list[str] | None = None
+    documents: list[str] | None = None
+    costs: str | None = None
+    deadlines: str | None = None
+    processing_time: str | None = None
+    procedure: list[str] | None = None
+    legal_remedy: str | None = None
+    hints: list[str] | None = None
+    search_terms: list[str] = Field(default_factory=list)  # words people use for it in this language
+    example_questions: list[str] = Field(default_factory=list)  # citizen phrasings in this language
+
+    @field_validator("teaser")
+    @classmethod
+    def _teaser_length(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > TEASER_MAX:
+            raise ValueError(f"teaser has {len(value)} characters, at most {TEASER_MAX} allowed")
+        return value
+
+    @field_validator("title_short")
+    @classmethod
+    def _title_short_length(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > 40:
+            raise ValueError(f"title_short has {len(value)} characters, at most 40 allowed")
+        return value
+
+
 class Service(_Model):
     """One service of the catalogue."""
 
@@ -183,6 +239,7 @@ class Service(_Model):
     claims: list[Claim] = Field(default_factory=list)  # the concrete statements, each with its source
     stand: dt.date  # date the facts were last checked
     verified: bool  # every claim was confirmed from a primary source (knowledge.catalogue checks it)
+    translations: dict[str, ServiceTexts] = Field(default_factory=dict)  # language code (not "de") -> texts
 
     @field_validator("id")
     @classmethod
@@ -228,6 +285,15 @@ class Service(_Model):
             raise ValueError(f"unknown target group {', '.join(unknown)}; allowed: {', '.join(TARGET_GROUPS)}")
         return values
 
+    @field_validator("translations")
+    @classmethod
+    def _known_languages(cls, value: dict[str, ServiceTexts]) -> dict[str, ServiceTexts]:
+        unknown = [code for code in value if code not in LANGUAGES or code == DEFAULT_LANGUAGE]
+        if unknown:
+            allowed = ", ".join(c for c in LANGUAGES if c != DEFAULT_LANGUAGE)
+            raise ValueError(f"unknown translation language {', '.join(unknown)}; allowed: {allowed}")
+        return value
+
     @model_validator(mode="after")
     def _unique_refs(self) -> Service:
         claim_ids = [c.id for c in self.claims]
@@ -247,3 +313,26 @@ class Service(_Model):
     def button_title(self) -> str:
         """The short title for buttons."""
         return self.title_short or self.title
+
+    def missing_translations(self, language: str) -> list[str]:
+        """The required translated fields this service lacks in `language` (none for German)."""
+        if language == DEFAULT_LANGUAGE:
+            return []
+        texts = self.translations.get(language)
+        return [f for f in REQUIRED_TRANSLATED_FIELDS if texts is None or getattr(texts, f) is None]
+
+    def in_language(self, language: str) -> Service:
+        """This service with its texts in `language` where the catalogue has them, German elsewhere. German (or a
+        language without translations) returns the service itself. A field that is empty in German stays empty:
+        a translation never adds facts the German entry does not have (a short button title is not a fact)."""
+        texts = self.translations.get(language) if language != DEFAULT_LANGUAGE else None
+        if texts is None:
+            return self
+        update: dict[str, object] = {}
+        for name in TRANSLATED_FIELDS:
+            value = getattr(texts, name)
+            german = getattr(self, name)
+            if value is not None and (german not in (None, []) or name == "title_short"):
+                update[name] = value
+        return self.model_copy(update=update)
+

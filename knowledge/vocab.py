@@ -74,3 +74,14 @@ SECTIONS: Final[dict[str, str]] = {
     "legal_bases": "Rechtsgrundlagen",  # 07
     "legal_remedy": "Rechtsbehelf",  # 25
 }
+
+
+#: The languages the product serves, the first is the catalogue's own (German). A language code is ISO 639-1.
+#: Adding a language is content, not code: catalogue texts under `translations: {<code>: …}`, NLU training data,
+#: the bot's texts (see docs/languages.md once written); `rtl` marks right-to-left scripts for the widget's `dir`.
+LANGUAGES: Final[dict[str, dict[str, object]]] = {
+    "de": {"name": "Deutsch", "rtl": False},
+    "en": {"name": "English", "rtl": False},
+}
+DEFAULT_LANGUAGE: Final[str] = "de"
+
