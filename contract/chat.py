@@ -5,7 +5,8 @@
     Authority        who is responsible: "LVR" | "LWL" | "Kreis/kreisfreie Stadt" | "other"
     payloads         the button payload grammar: build_payload() and parse_payload()
     PAYLOAD_KEY      the key of the actions' custom payload {"beratungskompass": TurnMetadata}
-    TurnMetadata     what a turn was about (service ids, authority, hand-off, fallback), as the actions send it
+    TurnMetadata     what a turn was about (service ids, authority, hand-off, fallback, language), as the actions send it
+    MessageMetadata  what the API sends with a user message (the detected language, the page's language hint)
 
 The API turns the TypedDicts into its public pydantic models (api/schemas.py), which take their literals from here.
 """
@@ -27,6 +28,7 @@ INTENT_APPLY: Final = "apply_online"
 INTENT_HUMAN: Final = "request_human"
 INTENT_AFFIRM: Final = "affirm"
 INTENT_DENY: Final = "deny"
+INTENT_SWITCH_LANGUAGE: Final = "switch_language"  # "English please", "Können wir Deutsch sprechen?", a button
 
 #: The intent that asks for each catalogue section (a key of knowledge.vocab.SECTIONS). The processing time is asked
 #: for with the deadlines' intent and a `section` entity.
@@ -63,11 +65,24 @@ SLOT_LEICHT: Final = "leichte_sprache"
 SLOT_HANDOFF_OFFERED: Final = "handoff_offered"  # the consent question for the prefill is open
 SLOT_HANDOFF_PENDING: Final = "handoff_pending"  # a service handed off while the place was unknown
 SLOT_FAILED: Final = "failed_turns"
+SLOT_LANGUAGE: Final = "language"  # the conversation's language (Language), kept until the citizen switches
 
 # --- authority ----------------------------------------------------------------------------------------------------
 #: Who is responsible for the citizen's service at their place.
 Authority = Literal["LVR", "LWL", "Kreis/kreisfreie Stadt", "other"]
 AUTHORITIES: Final[tuple[str, ...]] = get_args(Authority)
+
+#: The languages the bot speaks (ISO 639-1), the first is the default; knowledge.vocab.LANGUAGES has their names.
+Language = Literal["de", "en"]
+LANGUAGE_CODES: Final[tuple[str, ...]] = get_args(Language)
+DEFAULT_LANGUAGE: Final = "de"
+
+
+class MessageMetadata(TypedDict, total=False):
+    """What the API sends to Rasa with a user message (REST channel `metadata`); the actions read it."""
+
+    language: Language | None  # the language the API detected in this message; None when too short or unsure
+    language_hint: Language | None  # the language the widget or partner asked for (request `language`, page `lang`)
 
 # --- turn metadata ------------------------------------------------------------------------------------------------
 PAYLOAD_KEY: Final = "beratungskompass"
@@ -102,6 +117,7 @@ class TurnMetadata(TypedDict):
     authority: Authority | None  # who is responsible for the first service at the citizen's place; None when unknown
     handoff: Handoff | None  # set in the turn that hands off (and again when the prefill is agreed)
     fallback: bool  # the bot did not understand, or the request is out of scope
+    language: Language  # the language of this reply (the conversation's language)
 
 
 # --- button payloads ----------------------------------------------------------------------------------------------
@@ -115,6 +131,7 @@ PAYLOAD_ENTITIES: Final[dict[str, frozenset[str]]] = {
     INTENT_DENY: frozenset(),
     "leichte_sprache_on": frozenset(),
     "leichte_sprache_off": frozenset(),
+    INTENT_SWITCH_LANGUAGE: frozenset({"language"}),
     **{name: frozenset({"service_id", "section"}) for name in SECTION_INTENTS},
 }
 _SERVICE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -147,6 +164,8 @@ def _valid(intent: str, entities: dict[str, object]) -> bool:
         if key == "service_id" and not _SERVICE_ID.match(value):
             return False
         if key == "section" and value not in SECTION_KEYS:
+            return False
+        if key == "language" and value not in LANGUAGE_CODES:
             return False
     return True
 

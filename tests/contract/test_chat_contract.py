@@ -25,6 +25,7 @@ from contract.chat import (
         ("choose_service", {"service_id": "blindengeld"}, '/choose_service{"service_id":"blindengeld"}'),
         ("ask_deadlines", {"service_id": "blindengeld", "section": "processing_time"},
          '/ask_deadlines{"service_id":"blindengeld","section":"processing_time"}'),
+        ("switch_language", {"language": "en"}, '/switch_language{"language":"en"}'),
     ],
 )  # fmt: skip
 def test_payloads_round_trip(intent: str, entities: dict[str, str], payload: str) -> None:
@@ -41,6 +42,8 @@ def test_payloads_round_trip(intent: str, entities: dict[str, str], payload: str
         ("choose_service", {"service_id": "../../etc"}),  # not an id
         ("ask_documents", {"service_id": "blindengeld", "section": "passwort"}),  # not a section
         ("affirm", {"service_id": "blindengeld"}),
+        ("switch_language", {"language": "fr"}),  # not a language the bot speaks
+        ("switch_language", {"language": "../en"}),
     ],
 )
 def test_values_outside_the_grammar_are_refused(intent: str, entities: dict[str, str]) -> None:
@@ -63,3 +66,13 @@ def test_every_section_has_its_asking_intent_and_every_intent_a_grammar() -> Non
     assert set(INTENT_OF_SECTION) == set(SECTIONS)
     assert all(intent in PAYLOAD_ENTITIES for intent in SECTION_INTENTS)
     assert AUTHORITIES == ("LVR", "LWL", "Kreis/kreisfreie Stadt", "other")
+
+
+def test_the_contract_languages_are_the_catalogue_languages() -> None:
+    from contract.chat import DEFAULT_LANGUAGE, LANGUAGE_CODES
+    from knowledge.vocab import DEFAULT_LANGUAGE as CATALOGUE_DEFAULT
+    from knowledge.vocab import LANGUAGES
+
+    assert LANGUAGE_CODES == tuple(LANGUAGES)
+    assert DEFAULT_LANGUAGE == CATALOGUE_DEFAULT == LANGUAGE_CODES[0]
+
