@@ -73,6 +73,6 @@ def test_the_contract_languages_are_the_catalogue_languages() -> None:
     from knowledge.vocab import DEFAULT_LANGUAGE as CATALOGUE_DEFAULT
     from knowledge.vocab import LANGUAGES
 
-    assert LANGUAGE_CODES == tuple(LANGUAGES)
+    assert tuple(LANGUAGES) == LANGUAGE_CODES
     assert DEFAULT_LANGUAGE == CATALOGUE_DEFAULT == LANGUAGE_CODES[0]
 
