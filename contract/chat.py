@@ -5,7 +5,7 @@
     Authority        who is responsible: "LVR" | "LWL" | "Kreis/kreisfreie Stadt" | "other"
     payloads         the button payload grammar: build_payload() and parse_payload()
     PAYLOAD_KEY      the key of the actions' custom payload {"beratungskompass": TurnMetadata}
-    TurnMetadata     what a turn was about (service ids, authority, hand-off, fallback, language), as the actions send it
+    TurnMetadata     what a turn was about (service ids, authority, hand-off, fallback, language), from the actions
     MessageMetadata  what the API sends with a user message (the detected language, the page's language hint)
 
 The API turns the TypedDicts into its public pydantic models (api/schemas.py), which take their literals from here.
