@@ -24,6 +24,7 @@ from contract.chat import (
     PREFILL_FIELDS,
     SECTION_INTENTS,
     Authority,
+    Prefill,
     PrefillField,
     parse_payload,
 )
@@ -93,14 +94,15 @@ def _merge_metadata(parts: Iterable[Mapping[str, Any]], catalogue: Catalogue) ->
     )
 
 
-def _prefill(raw: object) -> dict[PrefillField, str] | None:
+def _prefill(raw: object) -> Prefill | None:
     if not isinstance(raw, dict):
         return None
-    return {
+    fields: dict[PrefillField, str] = {
         cast(PrefillField, key): clean_text(value)[:200]
         for key, value in raw.items()
         if key in PREFILL_FIELDS and isinstance(value, str) and value.strip()
     }
+    return cast(Prefill, fields)
 
 
 def _handoff(raw: object, catalogue: Catalogue) -> Handoff | None:
@@ -114,7 +116,7 @@ def _handoff(raw: object, catalogue: Catalogue) -> Handoff | None:
         url = None  # only web addresses reach the widget (no javascript: or data: URLs)
     office = clean_line(office)[:200] or None if isinstance(office, str) else None
     prefill = _prefill(raw.get("prefill"))
-    return Handoff(service_id=service_id, url=url, office=office, prefill=prefill, data=prefill or {})
+    return Handoff(service_id=service_id, url=url, office=office, prefill=prefill, data=prefill or Prefill())
 
 
 def from_rasa(answer: Sequence[RasaMessage], catalogue: Catalogue) -> tuple[list[ChatMessage], TurnMetadata] | None:

@@ -33,9 +33,20 @@ async def api_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
 
 
+#: Plain reasons for constraints whose pydantic message shows a regular expression (api.schemas.HAS_TEXT_PATTERN).
+_READABLE = {"string_pattern_mismatch": "must contain text, not only spaces or control characters"}
+
+
+def _message(error: dict[str, Any]) -> str:
+    loc = [str(p) for p in error.get("loc", ())]
+    if error.get("type") == "string_pattern_mismatch" and loc[-1:] in (["q"], ["message"]):
+        return _READABLE["string_pattern_mismatch"]
+    return str(error.get("msg", ""))
+
+
 async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    raw = list(exc.errors())
+    raw = [{**e, "msg": _message(e)} for e in exc.errors()]
     errors = [
         {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))} for e in raw
     ]

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.text import clean_text
-from contract.chat import Authority, PrefillField
+from contract.chat import Authority, Prefill
 from knowledge.schema import Service
 from knowledge.search import MAX_QUERY_CHARS
 
@@ -19,21 +19,32 @@ QUERY_MAX = MAX_QUERY_CHARS  # characters of a search query: the retriever's own
 MESSAGE_MAX = 5000  # characters of a chat message (a citizen may tell a long story)
 TOP_MAX = 50  # results of one search
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+#: A message or query must hold at least one character that survives api.text.clean_text (not a space, control
+#: character, bidi mark or BOM); the same rule in the schema, so that clients know it (JSON Schema: unanchored).
+HAS_TEXT_PATTERN = r"[^\s\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
 
 ComponentState = Literal["up", "degraded", "down", "disabled"]
 
 
+#: Output models list every field as required in the OpenAPI schema (FastAPI renders response models in
+#: serialization mode): the API always sends every field, with null where a value is unknown, so a generated client
+#: can type them as present. Request models keep their defaults optional.
+OUTPUT_CONFIG = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
+
+
 class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = OUTPUT_CONFIG
 
 
 # --- errors ---------------------------------------------------------------------------------------------------
 
 
 class ErrorBody(_Out):
-    """The body of every error answer (4xx, 503)."""
+    """The body of every error answer (4xx, 503). Only `error` and `detail` are always there; the others only where
+    they apply."""
 
     model_config = ConfigDict(
+        json_schema_serialization_defaults_required=False,
         json_schema_extra={
             "examples": [
                 {
@@ -167,6 +178,8 @@ class ServiceRef(_Out):
 class ServiceDetail(Service):
     """The full catalogue record (knowledge.schema.Service) plus fields derived for the detail page."""
 
+    model_config = OUTPUT_CONFIG
+
     provider: str = Field(description="Copy of responsible.provider, for convenience.")
     lebenslagen_labels: list[Label] = Field(description="The lebenslagen with their German labels.")
     target_groups_labels: list[Label] = Field(description="The target groups with their German labels.")
@@ -235,7 +248,7 @@ class Handoff(_Out):
         "unknown (the bot then asks for it and hands off again once it is given).",
         examples=["LVR-Dezernat Soziales", "Stadt Leverkusen (Sozialamt)"],
     )
-    prefill: dict[PrefillField, str] | None = Field(
+    prefill: Prefill | None = Field(
         default=None,
         description=(
             "Once-only: null until the citizen explicitly agreed to pass on what they told; then exactly those "
@@ -244,8 +257,8 @@ class Handoff(_Out):
         ),
         examples=[{"place": "Köln", "ags": "05315000", "age": "45"}],
     )
-    data: dict[PrefillField, str] = Field(
-        default_factory=dict,
+    data: Prefill = Field(
+        default_factory=lambda: Prefill(),
         description="Deprecated alias of `prefill` from contract v1.0: the same fields, `{}` while `prefill` is null.",
         deprecated=True,
     )
@@ -296,7 +309,9 @@ class ChatRequest(BaseModel):
         description="Conversation id from the previous answer; null starts a new conversation.",
     )
     message: str = Field(
+        min_length=1,
         max_length=MESSAGE_MAX,
+        pattern=HAS_TEXT_PATTERN,
         description=f"The user's text or a button payload; at most {MESSAGE_MAX} characters. Plain text: control "
         "characters are removed, HTML is passed on as text and never interpreted.",
     )
@@ -349,7 +364,9 @@ class ChatResponse(_Out):
 
 
 class ComponentHealth(_Out):
-    """State of one component."""
+    """State of one component; the optional fields are left out where they do not apply."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=False)
 
     status: ComponentState  # disabled: not used in this configuration, not required
     reason: str | None = None  # why not up

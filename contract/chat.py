@@ -16,7 +16,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Final, Literal, TypedDict, get_args
+from typing import Final, Literal, NotRequired, get_args
+
+# pydantic reads these TypedDicts (api/schemas.py) and needs typing_extensions' TypedDict on Python < 3.12.
+from typing_extensions import TypedDict
 
 # --- intents ------------------------------------------------------------------------------------------------------
 INTENT_DESCRIBE: Final = "describe_situation"
@@ -117,7 +120,9 @@ class TurnMetadata(TypedDict):
     authority: Authority | None  # who is responsible for the first service at the citizen's place; None when unknown
     handoff: Handoff | None  # set in the turn that hands off (and again when the prefill is agreed)
     fallback: bool  # the bot did not understand, or the request is out of scope
-    language: Language  # the language of this reply (the conversation's language)
+    # The language of this reply (the conversation's language). Not yet sent: the bot speaks German only until the
+    # actions keep the conversation's language (issue 11); the API then reads it.
+    language: NotRequired[Language]
 
 
 # --- button payloads ----------------------------------------------------------------------------------------------

@@ -23,7 +23,10 @@ LEIKA_PATTERN = re.compile(r"^99\d{12}$")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # Serialized (the API's service records), every field is present, null where unknown: the JSON schema says so.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, json_schema_serialization_defaults_required=True
+    )
 
 
 class Contact(_Model):

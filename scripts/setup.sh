@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up of everything the product and its tests need on a fresh machine of this kind.
 #   scripts/setup.sh            Python 3.11 env (.venv), Rasa env (.venv-rasa), Redis, search index, Rasa model
-#   scripts/setup.sh --test     the same plus the test tools (Chromium for the browser tests)
+#   scripts/setup.sh --test     the same plus the test tools (Chromium for the browser tests; .venv-tools with
+#                               schemathesis and openapi-python-client for the API contract tests)
 # Every step checks a stamp or the installed state first, so a second run takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,6 +61,19 @@ if command -v systemctl >/dev/null 2>&1; then systemctl disable --now redis-serv
 # --- Chromium for the browser tests --------------------------------------------------------------------------
 if [ "$WITH_TEST" -eq 1 ]; then
   apt_install chromium chromium-driver fonts-dejavu-core
+fi
+
+# --- API test tools (schemathesis, openapi-python-client) in their own environment -----------------------------
+if [ "$WITH_TEST" -eq 1 ]; then
+  tools_stamp=".venv-tools/.bk-installed-$(sha256sum scripts/tools-requirements.txt | cut -c1-16)"
+  if [ ! -f "$tools_stamp" ]; then
+    py=$(find_python311) || { echo "Python 3.11 not found" >&2; exit 1; }
+    log "creating .venv-tools (schemathesis, openapi-python-client)"
+    [ -x .venv-tools/bin/python ] || "$py" -m venv .venv-tools
+    .venv-tools/bin/pip install -q -r scripts/tools-requirements.txt
+    rm -f .venv-tools/.bk-installed-*
+    touch "$tools_stamp"
+  fi
 fi
 
 # --- Rasa environment and bot model ---------------------------------------------------------------------------

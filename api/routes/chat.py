@@ -68,6 +68,9 @@ _CHAT_EXAMPLES = {
 }
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "The request body could not be read (`bad_request`)"},
+    408: {"model": ErrorBody, "description": "The request body stalled (`request_timeout`); the connection is closed"},
+    413: {"model": ErrorBody, "description": "The request body is larger than 64 KiB (`too_large`)"},
     422: {"model": ErrorBody, "description": "Invalid message or session id"},
     429: {"model": ErrorBody, "description": "Rate limit reached; see the Retry-After header"},
 }

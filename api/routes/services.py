@@ -12,6 +12,7 @@ from fastapi.openapi.models import Example
 from api.deps import CatalogueDep, KnowledgeDep, limit_search
 from api.errors import ApiError
 from api.schemas import (
+    HAS_TEXT_PATTERN,
     QUERY_MAX,
     TOP_MAX,
     ErrorBody,
@@ -121,7 +122,9 @@ def search_services(
     q: Annotated[
         str,
         Query(
+            min_length=1,
             max_length=QUERY_MAX,
+            pattern=HAS_TEXT_PATTERN,
             description=f"What the person is looking for, in their own words (1–{QUERY_MAX} characters).",
             openapi_examples=_QUERY_EXAMPLES,
         ),

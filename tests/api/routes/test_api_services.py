@@ -154,9 +154,9 @@ def test_vocab_lists_all_values_with_labels_and_counts(client: TestClient, catal
 BAD_SEARCHES: list[tuple[dict[str, Any], int, str, str]] = [
     # params, status, error code, parameter named in the answer
     ({}, 422, "invalid_request", "q"),
-    ({"q": ""}, 422, "invalid_query", "q"),
-    ({"q": "   "}, 422, "invalid_query", "q"),
-    ({"q": "\x00\x01\x7f"}, 422, "invalid_query", "q"),
+    ({"q": ""}, 422, "invalid_request", "q"),  # minLength and the has-text pattern of the OpenAPI schema
+    ({"q": "   "}, 422, "invalid_request", "q"),
+    ({"q": "\x00\x01\x7f"}, 422, "invalid_request", "q"),
     ({"q": "a" * (QUERY_MAX + 1)}, 422, "invalid_request", "q"),
     ({"q": "Hilfe", "top": 0}, 422, "invalid_request", "top"),
     ({"q": "Hilfe", "top": TOP_MAX + 1}, 422, "invalid_request", "top"),
@@ -234,3 +234,9 @@ def test_no_source_names_the_internal_research_file(client: TestClient, catalogu
         shown = [s["title"] + str(s["url"]) + str(s["url_note"]) for s in body["sources"]]
         shown += [str(b["url"]) + str(b["url_note"]) for b in body["legal_bases"]]
         assert not [text for text in shown if "lvr-facts" in text or "shared/research" in text], service.id
+
+
+def test_a_query_without_text_is_refused_with_a_readable_reason(client: TestClient) -> None:
+    body = client.get(SEARCH, params={"q": " \u200e "}).json()
+    assert body["detail"] == "q: must contain text, not only spaces or control characters", body
+
