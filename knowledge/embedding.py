@@ -91,10 +91,14 @@ def model_hash(path: Path) -> str:
 
 
 def passage_text(service: Service) -> str:
-    """The text embedded for a service in the dense index: names, search words, teaser and full text."""
+    """The text embedded for a service in the dense index: names, search words, teaser and full text, and the
+    names, search words and teaser of every translation (one passage per service for all languages)."""
     parts = [service.title, service.title_short or "", *service.synonyms, *service.search_terms]
     parts += [service.teaser, service.full_text]
-    return "\n".join(p for p in parts if p)
+    for code, texts in service.translations.items():
+        version = service.in_language(code)
+        parts += [version.title, texts.title_short or "", *texts.search_terms, version.teaser]
+    return "\n".join(dict.fromkeys(p for p in parts if p))
 
 
 def _sentences(text: str) -> list[str]:
@@ -115,9 +119,23 @@ def training_pairs(catalogue: Catalogue) -> list[tuple[str, str, str]]:
         # other views of the same service: sentences of texts that are not part of the passage
         for text in (service.leichte_sprache, *service.prerequisites, *service.procedure, *service.hints):
             anchors += _sentences(text)
+        for code, texts in service.translations.items():
+            version = service.in_language(code)
+            anchors += [version.title, texts.title_short or "", *texts.search_terms, *texts.example_questions]
+            for text in (*(texts.prerequisites or []), *(texts.procedure or []), *(texts.hints or [])):
+                anchors += _sentences(text)
         for anchor in dict.fromkeys(a for a in anchors if a):
             pairs.append((anchor, passage, service.id))
     return pairs
+
+
+def training_hash(catalogue: Catalogue) -> str:
+    """Fingerprint of the training data (pairs and passages): a change of what the model learns from, not only of
+    the catalogue, makes the saved model outdated."""
+    digest = hashlib.sha256()
+    for anchor, passage, service_id in training_pairs(catalogue):
+        digest.update(f"{anchor}\x1f{passage}\x1f{service_id}\x1e".encode())
+    return digest.hexdigest()
 
 
 def _batches(pairs: Sequence[tuple[str, str, str]], size: int, rng: random.Random) -> Iterator[list[int]]:
@@ -233,6 +251,7 @@ def build_builtin_model(
         torch.use_deterministic_algorithms(deterministic)
     info = {
         "catalogue_hash": catalogue.content_hash(),
+        "training_hash": training_hash(catalogue),
         "config": config.__dict__,
         "pairs": len(pairs),
         "vocab_size": tokenizer.get_vocab_size(),
@@ -252,6 +271,7 @@ def builtin_is_current(catalogue: Catalogue, directory: Path | None = None) -> b
         return False
     return (
         info.get("catalogue_hash") == catalogue.content_hash()
+        and info.get("training_hash") == training_hash(catalogue)
         and info.get("config") == TrainingConfig().__dict__
         and (directory / "modules.json").is_file()
     )

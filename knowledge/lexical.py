@@ -45,20 +45,27 @@ FIELD_B: dict[str, float] = {
 K1 = 1.2
 
 
-def service_fields(service: Service) -> dict[str, str]:
-    """The text of each lexical field of a service."""
-    legal = [f"{b.citation} {b.title or ''}" for b in service.legal_bases]
+def _details(service: Service) -> list[str]:
     extra = [service.costs, service.deadlines, service.processing_time, service.legal_remedy]
-    details = [*service.prerequisites, *service.documents, *service.procedure, *service.hints, *legal]
-    details += [e for e in extra if e]
+    return [*service.prerequisites, *service.documents, *service.procedure, *service.hints, *(e for e in extra if e)]
+
+
+def service_fields(service: Service) -> dict[str, str]:
+    """The text of each lexical field of a service: the German texts and, in the same fields, every translation
+    (a citizen's question in English finds the English words; the German terms in brackets are indexed too)."""
+    legal = [f"{b.citation} {b.title or ''}" for b in service.legal_bases]
+    versions = [service, *(service.in_language(code) for code in service.translations)]
+    translated = [service.translations[code] for code in service.translations]
     return {
-        "title": "\n".join(t for t in (service.title, service.title_short) if t),
+        "title": "\n".join(dict.fromkeys(t for v in versions for t in (v.title, v.title_short) if t)),
         "synonyms": "\n".join(service.synonyms),
-        "search_terms": "\n".join(service.search_terms),
-        "example_questions": "\n".join(service.example_questions),
-        "teaser": service.teaser,
-        "full_text": service.full_text,
-        "details": "\n".join(details),
+        "search_terms": "\n".join([*service.search_terms, *(t for x in translated for t in x.search_terms)]),
+        "example_questions": "\n".join(
+            [*service.example_questions, *(q for x in translated for q in x.example_questions)]
+        ),
+        "teaser": "\n".join(dict.fromkeys(v.teaser for v in versions)),
+        "full_text": "\n".join(dict.fromkeys(v.full_text for v in versions)),
+        "details": "\n".join([*dict.fromkeys(d for v in versions for d in _details(v)), *legal]),
         "leichte_sprache": service.leichte_sprache,
         "labels": "\n".join(
             [LEBENSLAGEN[x] for x in service.lebenslagen] + [TARGET_GROUPS[x] for x in service.target_groups]
