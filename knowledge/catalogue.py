@@ -22,6 +22,10 @@ from pydantic import ValidationError
 from knowledge.errors import CatalogueError
 from knowledge.provenance import check_service
 from knowledge.schema import Service
+from knowledge.vocab import DEFAULT_LANGUAGE, LANGUAGES
+
+#: The sections a chat answer shows (and the caseworker page); their translations are checked.
+CHAT_SECTIONS = ("prerequisites", "documents", "procedure", "costs", "deadlines", "processing_time", "legal_remedy")
 
 DEFAULT_CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
 CONTRACT_FILE_ENV = "BK_CONTRACT_FILE"
@@ -121,6 +125,26 @@ def _parse(directory: Path) -> tuple[list[Service], list[Problem], dict[str, lis
     return services, problems, files_by_id
 
 
+def _translation_problems(file: str, service: Service) -> list[Problem]:
+    """Every served language needs a title and a teaser (an error: the bot would answer in German); a chat section
+    that has German text but none in the language falls back to German (a warning)."""
+    problems: list[Problem] = []
+    for language in LANGUAGES:
+        if language == DEFAULT_LANGUAGE:
+            continue
+        for name in service.missing_translations(language):
+            message = f"no {LANGUAGES[language]['name']} text; add it under translations.{language}.{name}"
+            problems.append(Problem(file, service.id, f"translations.{language}", message))
+        texts = service.translations.get(language)
+        if texts is None:
+            continue
+        for name in CHAT_SECTIONS:
+            if getattr(service, name) not in (None, []) and getattr(texts, name) is None:
+                message = f"{name} has German text only; {LANGUAGES[language]['name']} answers show it in German"
+                problems.append(Problem(file, service.id, f"translations.{language}.{name}", message, "warning"))
+    return problems
+
+
 def _cross_checks(
     services: list[Service], files_by_id: dict[str, list[str]], today: dt.date | None = None
 ) -> list[Problem]:
@@ -141,6 +165,7 @@ def _cross_checks(
         if online.leika and service.verified is False and online.leika != "99003031135000":
             # LeiKa keys are only accepted where the research confirmed them.
             problems.append(Problem(file, service.id, "online_service.leika", "LeiKa key is not verified"))
+        problems += _translation_problems(file, service)
         for finding in check_service(service, today):
             problems.append(Problem(file, service.id, finding.field, finding.message, finding.severity))
     return problems

@@ -91,14 +91,11 @@ def model_hash(path: Path) -> str:
 
 
 def passage_text(service: Service) -> str:
-    """The text embedded for a service in the dense index: names, search words, teaser and full text, and the
-    names, search words and teaser of every translation (one passage per service for all languages)."""
+    """The text embedded for a service in the dense index: names, search words, teaser and full text. German only:
+    trained with the English texts too, the builtin model ranked German conversations worse (README, "Languages")."""
     parts = [service.title, service.title_short or "", *service.synonyms, *service.search_terms]
     parts += [service.teaser, service.full_text]
-    for code, texts in service.translations.items():
-        version = service.in_language(code)
-        parts += [version.title, texts.title_short or "", *texts.search_terms, version.teaser]
-    return "\n".join(dict.fromkeys(p for p in parts if p))
+    return "\n".join(p for p in parts if p)
 
 
 def _sentences(text: str) -> list[str]:
@@ -119,11 +116,6 @@ def training_pairs(catalogue: Catalogue) -> list[tuple[str, str, str]]:
         # other views of the same service: sentences of texts that are not part of the passage
         for text in (service.leichte_sprache, *service.prerequisites, *service.procedure, *service.hints):
             anchors += _sentences(text)
-        for code, texts in service.translations.items():
-            version = service.in_language(code)
-            anchors += [version.title, texts.title_short or "", *texts.search_terms, *texts.example_questions]
-            for text in (*(texts.prerequisites or []), *(texts.procedure or []), *(texts.hints or [])):
-                anchors += _sentences(text)
         for anchor in dict.fromkeys(a for a in anchors if a):
             pairs.append((anchor, passage, service.id))
     return pairs

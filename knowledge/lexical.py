@@ -16,7 +16,7 @@ import numpy as np
 
 from knowledge.schema import Service
 from knowledge.text import Analyzer, words
-from knowledge.vocab import LEBENSLAGEN, TARGET_GROUPS
+from knowledge.vocab import DEFAULT_LANGUAGE, LANGUAGES, LEBENSLAGEN, TARGET_GROUPS
 
 #: Field weights: what a service is called counts more than what its long text mentions in passing.
 FIELD_WEIGHTS: dict[str, float] = {
@@ -50,26 +50,56 @@ def _details(service: Service) -> list[str]:
     return [*service.prerequisites, *service.documents, *service.procedure, *service.hints, *(e for e in extra if e)]
 
 
+#: The fields a translation fills, named "<field>@<language>", with the weight and length normalisation of the German
+#: field. Own fields, so that the German fields' lengths (and so the German ranking) stay as they are.
+TRANSLATED_LEXICAL_FIELDS = ("title", "search_terms", "example_questions", "teaser", "full_text", "details")
+for _code in LANGUAGES:
+    if _code != DEFAULT_LANGUAGE:
+        for _field in TRANSLATED_LEXICAL_FIELDS:
+            FIELD_WEIGHTS[f"{_field}@{_code}"] = FIELD_WEIGHTS[_field]
+            FIELD_B[f"{_field}@{_code}"] = FIELD_B[_field]
+
+
+def _translated_fields(service: Service) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for code in LANGUAGES:
+        texts = service.translations.get(code)
+        if code == DEFAULT_LANGUAGE or texts is None:
+            fields.update({f"{name}@{code}": "" for name in TRANSLATED_LEXICAL_FIELDS if code != DEFAULT_LANGUAGE})
+            continue
+        version = service.in_language(code)
+        own = [*(texts.prerequisites or []), *(texts.documents or []), *(texts.procedure or []), *(texts.hints or [])]
+        own += [t for t in (texts.costs, texts.deadlines, texts.processing_time, texts.legal_remedy) if t]
+        fields.update(
+            {
+                f"title@{code}": "\n".join(t for t in (texts.title, texts.title_short) if t),
+                f"search_terms@{code}": "\n".join(texts.search_terms),
+                f"example_questions@{code}": "\n".join(texts.example_questions),
+                f"teaser@{code}": texts.teaser or "",
+                f"full_text@{code}": texts.full_text or "",
+                f"details@{code}": "\n".join(own) if version is not service else "",
+            }
+        )
+    return fields
+
+
 def service_fields(service: Service) -> dict[str, str]:
-    """The text of each lexical field of a service: the German texts and, in the same fields, every translation
-    (a citizen's question in English finds the English words; the German terms in brackets are indexed too)."""
+    """The text of each lexical field of a service: the German fields and, in fields of their own, every
+    translation (an English question finds the English words; the German terms in brackets are indexed too)."""
     legal = [f"{b.citation} {b.title or ''}" for b in service.legal_bases]
-    versions = [service, *(service.in_language(code) for code in service.translations)]
-    translated = [service.translations[code] for code in service.translations]
     return {
-        "title": "\n".join(dict.fromkeys(t for v in versions for t in (v.title, v.title_short) if t)),
+        "title": "\n".join(t for t in (service.title, service.title_short) if t),
         "synonyms": "\n".join(service.synonyms),
-        "search_terms": "\n".join([*service.search_terms, *(t for x in translated for t in x.search_terms)]),
-        "example_questions": "\n".join(
-            [*service.example_questions, *(q for x in translated for q in x.example_questions)]
-        ),
-        "teaser": "\n".join(dict.fromkeys(v.teaser for v in versions)),
-        "full_text": "\n".join(dict.fromkeys(v.full_text for v in versions)),
-        "details": "\n".join([*dict.fromkeys(d for v in versions for d in _details(v)), *legal]),
+        "search_terms": "\n".join(service.search_terms),
+        "example_questions": "\n".join(service.example_questions),
+        "teaser": service.teaser,
+        "full_text": service.full_text,
+        "details": "\n".join([*_details(service), *legal]),
         "leichte_sprache": service.leichte_sprache,
         "labels": "\n".join(
             [LEBENSLAGEN[x] for x in service.lebenslagen] + [TARGET_GROUPS[x] for x in service.target_groups]
         ),
+        **_translated_fields(service),
     }
 
 

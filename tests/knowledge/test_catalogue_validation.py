@@ -137,3 +137,20 @@ def test_cli_validate_missing_contract_file(tmp_path: Path) -> None:
     code, _, err = run_cli(["--catalogue", str(SMALL_CATALOGUE), "validate", "--contract", str(tmp_path / "no.yaml")])
     assert code == 2
     assert "not found" in err
+
+
+def test_a_service_without_english_title_or_teaser_is_an_error(tmp_path: Path) -> None:
+    catalogue = _copy(tmp_path)
+    _edit(catalogue / "sehen" / "blindengeld.yaml", lambda d: d["translations"]["en"].pop("teaser"))
+    problem = _only(validate_catalogue(catalogue, today=FRESH))
+    assert (problem.service_id, problem.field) == ("blindengeld", "translations.en")
+    assert "translations.en.teaser" in problem.message
+
+
+def test_a_chat_section_in_german_only_is_a_warning(tmp_path: Path) -> None:
+    catalogue = _copy(tmp_path)
+    _edit(catalogue / "sehen" / "blindengeld.yaml", lambda d: d["translations"]["en"].pop("prerequisites"))
+    problems = validate_catalogue(catalogue, today=FRESH)
+    assert not [p for p in problems if p.severity == "error"]
+    fallbacks = [p for p in problems if p.severity == "warning" and (p.field or "").startswith("translations.en.")]
+    assert any(p.service_id == "blindengeld" and p.field == "translations.en.prerequisites" for p in fallbacks)
