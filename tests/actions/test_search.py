@@ -196,17 +196,15 @@ def hybrid(monkeypatch: pytest.MonkeyPatch, catalogue: Any) -> None:
 
 @pytest.mark.usefixtures("hybrid")
 def test_details_told_over_several_turns_add_up(catalogue: Any) -> None:
-    """ "Ich brauche Unterstützung bei der Arbeit", then "Ich sitze im Rollstuhl und das Gebäude hat keinen Aufzug":
-    the second turn alone is about a wheelchair and a building; together they are about the workplace. (The issue's
-    wording, "unser Büro hat keinen Aufzug", alone already finds a workplace service since the English texts were
-    indexed, so the test says "das Gebäude" to keep the second turn ambiguous on its own.)"""
+    """ "Ich brauche Unterstützung bei der Arbeit", then "Ich sitze im Rollstuhl und unser Büro hat keinen Aufzug":
+    the second turn alone is about a wheelchair and a building; together they are about the workplace."""
     first = run(ACTION, snapshot("Ich brauche Unterstützung bei der Arbeit"))
-    second = run(ACTION, snapshot("Ich sitze im Rollstuhl und das Gebäude hat keinen Aufzug",
+    second = run(ACTION, snapshot("Ich sitze im Rollstuhl und unser Büro hat keinen Aufzug",
                                   slots={**first.slots, "case_turns": first.slots["case_turns"]}))  # fmt: skip
     assert second.slots["case_turns"] == ["Ich brauche Unterstützung bei der Arbeit",
-                                          "Ich sitze im Rollstuhl und das Gebäude hat keinen Aufzug"]  # fmt: skip
+                                          "Ich sitze im Rollstuhl und unser Büro hat keinen Aufzug"]  # fmt: skip
     work = {"arbeit-beruf", "arbeitgeber"}
-    alone = find("Ich sitze im Rollstuhl und das Gebäude hat keinen Aufzug").hits[0].id
+    alone = find("Ich sitze im Rollstuhl und unser Büro hat keinen Aufzug").hits[0].id
     assert not work & set(catalogue[alone].lebenslagen), "the example: alone it is about housing"
     assert second.metadata is not None and second.metadata["service_ids"]
     best = second.metadata["service_ids"][0]
