@@ -92,7 +92,8 @@ def model_hash(path: Path) -> str:
 
 def passage_text(service: Service) -> str:
     """The text embedded for a service in the dense index: names, search words, teaser and full text. German only:
-    trained with the English texts too, the builtin model ranked German conversations worse (README, "Languages")."""
+    trained with the English texts too (and its tokenizer on them), the builtin model ranked German conversations
+    worse (README, "Languages")."""
     parts = [service.title, service.title_short or "", *service.synonyms, *service.search_terms]
     parts += [service.teaser, service.full_text]
     return "\n".join(p for p in parts if p)
@@ -200,7 +201,7 @@ def build_builtin_model(
     try:
         torch.manual_seed(config.seed)
         rng = random.Random(config.seed)
-        tokenizer = train_tokenizer(all_texts(catalogue), config.vocab_size)
+        tokenizer = train_tokenizer(all_texts(catalogue, translations=False), config.vocab_size)
         weights = torch.randn(tokenizer.get_vocab_size(), config.dimension) * config.init_std
         static = StaticEmbedding(tokenizer, embedding_weights=weights)
         static.embedding.sparse = True  # a batch touches few token rows: update only those

@@ -103,9 +103,14 @@ def service_fields(service: Service) -> dict[str, str]:
     }
 
 
-def all_texts(services: Iterable[Service]) -> list[str]:
-    """Every lexical text of the services (the vocabulary of the analyzer)."""
-    return [text for s in services for text in service_fields(s).values() if text]
+def all_texts(services: Iterable[Service], *, translations: bool = True) -> list[str]:
+    """Every lexical text of the services (the vocabulary of the analyzer); German only without `translations`."""
+    return [
+        text
+        for s in services
+        for name, text in service_fields(s).items()
+        if text and (translations or "@" not in name)
+    ]
 
 
 @dataclass(frozen=True)
