@@ -93,7 +93,8 @@ def test_forwards_the_turn_and_returns_messages_and_merged_metadata(
     [sent] = [r for r in rasa.requests if r.method == "POST"]
     assert sent.path == "/webhooks/tokenrest/webhook"
     assert sent.query == {"token": [TOKEN]}
-    assert sent.body == {"sender": body["session_id"], "message": "Ich brauche Hilfe"}
+    assert {k: sent.body[k] for k in ("sender", "message")} == {"sender": body["session_id"], "message": "Ich brauche Hilfe"}
+    assert len(sent.body["metadata"]["message_id"]) == 32  # every turn carries its id (api.rasa_pool)
 
 
 def test_a_given_session_id_is_kept(make_client: MakeClient, fake_server: StartServer) -> None:
