@@ -93,7 +93,7 @@ def test_forwards_the_turn_and_returns_messages_and_merged_metadata(
     [sent] = [r for r in rasa.requests if r.method == "POST"]
     assert sent.path == "/webhooks/tokenrest/webhook"
     assert sent.query == {"token": [TOKEN]}
-    assert {k: sent.body[k] for k in ("sender", "message")} == {"sender": body["session_id"], "message": "Ich brauche Hilfe"}
+    assert (sent.body["sender"], sent.body["message"]) == (body["session_id"], "Ich brauche Hilfe")
     assert len(sent.body["metadata"]["message_id"]) == 32  # every turn carries its id (api.rasa_pool)
 
 
