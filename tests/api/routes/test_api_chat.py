@@ -371,3 +371,14 @@ def test_delete_with_an_invalid_session_id(client: TestClient, session_id: str) 
     response = client.delete(f"{CHAT}/{session_id}")
     assert response.status_code in (404, 422)
     assert response.json()["error"] in ("invalid_request", "not_found")
+
+
+def test_rasa_and_tracker_store_down_says_so_plainly(make_client: MakeClient, closed_port: int) -> None:
+    client = make_client(chat_backend="rasa", rasa_url=f"http://127.0.0.1:{closed_port}",
+                         tracker_url=f"postgresql://bk@127.0.0.1:{closed_port}/postgres")  # fmt: skip
+    response = client.post("/api/v1/chat", json={"session_id": None, "message": "Welche Unterlagen brauche ich?"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["metadata"]["fallback"] is True
+    assert body["messages"][0]["text"].startswith("Der Dialog-Assistent ist gerade nicht erreichbar, und auf den")
+    assert "Traceback" not in response.text and str(closed_port) not in response.text
