@@ -2,16 +2,15 @@
 
 While no Rasa process answers, the API still knows what the conversation was about: the slots the action server
 stored (contract/chat.py) are events in Rasa's SQL tracker store. ``read_case`` reads the last value of each case
-slot from the SQLite store (var/tracker.db, table ``events``); a PostgreSQL store is not read here (yet).
+slot from it (api.tracker_store: the SQLite file var/tracker.db of `make run`, or PostgreSQL at BK_TRACKER_URL).
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.tracker_store import slot_events
 from contract.chat import SLOT_CANDIDATES, SLOT_PLACE, SLOT_SERVICE
 
 _SLOTS = (SLOT_SERVICE, SLOT_CANDIDATES, SLOT_PLACE)
@@ -31,23 +30,14 @@ class StoredCase:
         return self.service_id or next(iter(self.candidate_ids), None)
 
 
-def read_case(db: Path | None, session_id: str) -> StoredCase | None:
-    """The stored case of a conversation; None when there is no store or no case. sqlite3.Error when the store
-    cannot be read."""
-    if db is None or not db.is_file():
-        return None
-    connection = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=2.0)
-    try:
-        rows = connection.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'slot' ORDER BY id", (session_id,)
-        ).fetchall()
-    finally:
-        connection.close()
+def read_case(db: Path | None, session_id: str, *, url: str = "") -> StoredCase | None:
+    """The stored case of a conversation (PostgreSQL when ``url`` is set, else the SQLite file ``db``); None when
+    there is no store or no case. api.errors.TrackerStoreError when the store cannot be read."""
     values: dict[str, object] = {}
-    for (data,) in rows:
-        event = json.loads(data)
-        if event.get("name") in _SLOTS:
-            values[event["name"]] = event.get("value")
+    for event in slot_events(session_id, db=db, url=url):
+        name = event.get("name")
+        if isinstance(name, str) and name in _SLOTS:
+            values[name] = event.get("value")
     if not values:
         return None
     service = values.get(SLOT_SERVICE)

@@ -1,7 +1,7 @@
 """Dependencies of the routes, as ``Annotated`` aliases so that signatures read like sentences.
 
 Everything comes from ``app.state``, filled by ``create_app`` (settings, rate limits) and the lifespan
-(knowledge, HTTP client, Rasa client). Tests replace any of them with ``app.dependency_overrides``.
+(knowledge, HTTP client, Rasa replicas). Tests replace any of them with ``app.dependency_overrides``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from api.errors import ApiError
 from api.knowledge_state import KnowledgeState
 from api.payloads import OfferedPayloads
-from api.rasa_client import RasaClient
+from api.rasa_pool import RasaPool
 from api.ratelimit import RateLimits, TokenBucketLimiter, retry_after_seconds
 from api.settings import Settings
 from knowledge.catalogue import Catalogue
@@ -47,9 +47,9 @@ def get_http_client(request: Request) -> httpx.AsyncClient:
     return http
 
 
-def get_rasa_client(request: Request) -> RasaClient | None:
-    """The Rasa client, or None in search-only mode (BK_CHAT_BACKEND=none)."""
-    rasa: RasaClient | None = request.app.state.rasa
+def get_rasa(request: Request) -> RasaPool | None:
+    """The Rasa replicas, or None in search-only mode (BK_CHAT_BACKEND=none)."""
+    rasa: RasaPool | None = request.app.state.rasa
     return rasa
 
 
@@ -64,7 +64,7 @@ KnowledgeDep = Annotated[KnowledgeState, Depends(get_knowledge)]
 CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
 RetrieverDep = Annotated[Retriever, Depends(get_retriever)]
 HttpClientDep = Annotated[httpx.AsyncClient, Depends(get_http_client)]
-RasaClientDep = Annotated[RasaClient | None, Depends(get_rasa_client)]
+RasaDep = Annotated[RasaPool | None, Depends(get_rasa)]
 OfferedDep = Annotated[OfferedPayloads, Depends(get_offered)]
 
 

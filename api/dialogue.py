@@ -43,6 +43,11 @@ UNAVAILABLE_NOTICE = (
 )
 SEARCH_ONLY_INTRO = "Diese Leistungen aus dem LVR-Beratungskompass passen zu Ihrer Nachricht:"
 UNAVAILABLE_SHORT = "Der Dialog-Assistent ist gerade nicht erreichbar."
+STORE_UNAVAILABLE_NOTICE = (
+    "Der Dialog-Assistent ist gerade nicht erreichbar, und auf den bisherigen Verlauf unseres Gesprächs kann ich "
+    "im Moment auch nicht zugreifen. Ich zeige Ihnen deshalb Leistungen, die zu Ihrer letzten Nachricht passen "
+    "könnten:"
+)
 NO_HITS = (
     "Zu Ihrer Nachricht habe ich keine passende Leistung gefunden. Bitte beschreiben Sie Ihr Anliegen mit anderen "
     "Worten, zum Beispiel: „Mein Kind braucht Hilfe in der Kita“."
@@ -186,10 +191,13 @@ def from_search(
     *,
     unavailable: bool,
     case: StoredCase | None = None,
+    store_down: bool = False,
 ) -> tuple[list[ChatMessage], TurnMetadata]:
     """An answer without the dialogue assistant: for a follow-up, the stored case's service; else the best services
-    for the message (or the one a button asked for)."""
-    notice: list[ChatMessage] = [ChatMessage(text=UNAVAILABLE_SHORT)] if unavailable else []
+    for the message (or the one a button asked for). ``store_down``: the conversation could not be read either,
+    which the answer says plainly."""
+    short = STORE_UNAVAILABLE_NOTICE if store_down else UNAVAILABLE_SHORT
+    notice: list[ChatMessage] = [ChatMessage(text=short)] if unavailable else []
     if case is not None and (answer := _follow_up(message, case, catalogue)) is not None:
         return [*notice, answer[0]], answer[1]
     parsed = parse_payload(message)
@@ -206,7 +214,7 @@ def from_search(
         hits = []
     if not hits:
         return [*notice, ChatMessage(text=NO_HITS)], TurnMetadata(fallback=True)
-    intro = UNAVAILABLE_NOTICE if unavailable else SEARCH_ONLY_INTRO
+    intro = (STORE_UNAVAILABLE_NOTICE if store_down else UNAVAILABLE_NOTICE) if unavailable else SEARCH_ONLY_INTRO
     messages = [ChatMessage(text=intro)]
     for hit in hits:
         service = hit.service

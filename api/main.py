@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import anyio.to_thread
 import httpx
@@ -14,6 +14,7 @@ from api import handlers
 from api.knowledge_state import load_knowledge
 from api.payloads import OfferedPayloads
 from api.rasa_client import RasaClient
+from api.rasa_pool import RasaPool
 from api.ratelimit import RateLimits, TokenBucketLimiter
 from api.retention import retention_job
 from api.routes import chat, docs, health, pages, privacy, services
@@ -46,15 +47,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     limits = httpx.Limits(max_keepalive_connections=0)
     async with httpx.AsyncClient(timeout=timeout, limits=limits, trust_env=False) as http:
         app.state.http = http
-        app.state.rasa = (
-            RasaClient(
-                http, settings.rasa_url, settings.rasa_token.get_secret_value(), status_timeout=settings.health_timeout
-            )
-            if settings.chat_backend == "rasa"
-            else None
-        )
-        async with retention_job(settings):
+        app.state.rasa = _rasa_pool(settings, http) if settings.chat_backend == "rasa" else None
+        async with AsyncExitStack() as stack:
+            if app.state.rasa is not None:
+                await stack.enter_async_context(app.state.rasa.running())
+            await stack.enter_async_context(retention_job(settings))
             yield
+
+
+def _rasa_pool(settings: Settings, http: httpx.AsyncClient) -> RasaPool:
+    """The Rasa replicas of BK_RASA_URLS (or the one of BK_RASA_URL)."""
+    token = settings.rasa_token.get_secret_value()
+    clients = [RasaClient(http, url, token, status_timeout=settings.health_timeout) for url in settings.rasa_urls]
+    return RasaPool(clients, backoff=settings.rasa_backoff, backoff_max=settings.rasa_backoff_max)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -363,6 +363,15 @@ class ChatResponse(_Out):
 # --- health ---------------------------------------------------------------------------------------------------
 
 
+class ReplicaHealth(_Out):
+    """State of one Rasa replica (GET /health/details)."""
+
+    url: str  # the replica's loopback address (no token)
+    status: Literal["up", "down"]
+    reason: str | None = None  # why it is down (its last failure)
+    last_failure: float | None = None  # Unix time of its last failure, also when up again
+
+
 class ComponentHealth(_Out):
     """State of one component; the optional fields are left out where they do not apply."""
 
@@ -374,6 +383,7 @@ class ComponentHealth(_Out):
     mode: str | None = None  # retriever: hybrid | lexical-only
     rebuild: str | None = None  # retriever: command that rebuilds the index
     url: str | None = None  # rasa / action server: the probed loopback address (no token)
+    replicas: list[ReplicaHealth] | None = None  # rasa: every replica
 
 
 class HealthResponse(_Out):

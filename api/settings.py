@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # Chat backend: "rasa" forwards to the Rasa REST channel; "none" answers from the search only.
     chat_backend: Literal["rasa", "none"] = "rasa"
     rasa_url: str = ""  # empty: http://127.0.0.1:{PORT+10000}
+    # Several Rasa replicas sharing one tracker and lock store (comma separated base URLs); empty: rasa_url alone.
+    rasa_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    rasa_backoff: float = Field(default=1.0, gt=0)  # seconds a failed replica rests; doubles while down
+    rasa_backoff_max: float = Field(default=15.0, gt=0)  # the longest back-off
     rasa_token: SecretStr = SecretStr("")  # token of the Rasa REST channel and HTTP API
     actions_port: int = Field(default=0, ge=0, le=65535)  # 0: PORT+20000
     actions_url: str = ""  # empty: http://127.0.0.1:{actions_port}; another host in docker-compose
@@ -70,7 +74,7 @@ class Settings(BaseSettings):
     retention_interval: float = Field(default=3600.0, gt=0)
     tracker_url: SecretStr = SecretStr("")
 
-    @field_validator("allowed_origins", "trusted_proxies", mode="before")
+    @field_validator("allowed_origins", "trusted_proxies", "rasa_urls", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
@@ -106,6 +110,13 @@ class Settings(BaseSettings):
         if not self.rasa_url:
             self.rasa_url = f"http://127.0.0.1:{self.port + 10000}"
         self.rasa_url = self.rasa_url.rstrip("/")
+        urls = [url.rstrip("/") for url in self.rasa_urls] or [self.rasa_url]
+        for url in urls:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"Rasa URL {url!r} must start with http:// or https://")
+        if len(set(urls)) != len(urls):
+            raise ValueError("BK_RASA_URLS lists a replica twice")
+        self.rasa_urls = urls
         if not self.actions_port:
             self.actions_port = self.port + 20000
         if not self.actions_url:

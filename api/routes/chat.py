@@ -8,9 +8,7 @@ the endpoint answers 200 for every valid request.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import uuid
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -20,12 +18,13 @@ from fastapi.openapi.models import Example
 from api import dialogue
 from api.case_state import StoredCase, read_case
 from api.conversations import forget_conversation
-from api.deps import KnowledgeDep, OfferedDep, RasaClientDep, SettingsDep, limit_chat
-from api.errors import RasaError
+from api.deps import KnowledgeDep, OfferedDep, RasaDep, SettingsDep, limit_chat
+from api.errors import RasaError, TrackerStoreError
 from api.knowledge_state import KnowledgeState
 from api.payloads import OfferedPayloads, admitted
-from api.rasa_client import RasaClient
+from api.rasa_pool import RasaPool
 from api.schemas import SESSION_ID_PATTERN, ChatRequest, ChatResponse, ErrorBody, TurnMetadata
+from api.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -84,12 +83,12 @@ SessionId = Annotated[str, Path(pattern=SESSION_ID_PATTERN, description="The con
 async def chat(
     turn: Annotated[ChatRequest, Body(openapi_examples=_CHAT_EXAMPLES)],
     knowledge: KnowledgeDep,
-    rasa: RasaClientDep,
+    rasa: RasaDep,
     offered: OfferedDep,
     settings: SettingsDep,
 ) -> ChatResponse:
     session_id = turn.session_id or uuid.uuid4().hex
-    response = await _answer(session_id, turn.message, knowledge, rasa, offered, settings.tracker_db)
+    response = await _answer(session_id, turn.message, knowledge, rasa, offered, settings)
     offered.add(session_id, (b.payload for m in response.messages for b in m.buttons))
     return response
 
@@ -98,11 +97,12 @@ async def _answer(
     session_id: str,
     message: str,
     knowledge: KnowledgeState,
-    rasa: RasaClient | None,
+    rasa: RasaPool | None,
     offered: OfferedPayloads,
-    tracker_db: FilePath | None,
+    settings: Settings,
 ) -> ChatResponse:
     case: StoredCase | None = None
+    store_down = False
     if rasa is not None:
         to_rasa = admitted(message, session_id, offered, knowledge.catalogue)  # "/restart" typed is text
         try:
@@ -117,13 +117,16 @@ async def _answer(
             messages, metadata = reply
             return ChatResponse(session_id=session_id, messages=messages, metadata=metadata)
         try:  # what the conversation was about, as the tracker store last saved it
-            case = await anyio.to_thread.run_sync(read_case, tracker_db, session_id)
-        except (sqlite3.Error, ValueError) as exc:
+            url = settings.tracker_url.get_secret_value()
+            case = await anyio.to_thread.run_sync(lambda: read_case(settings.tracker_db, session_id, url=url))
+        except TrackerStoreError as exc:
             logger.warning("tracker store unreadable, answering without the conversation: %s", exc)
+            store_down = True
     try:
         messages, metadata = await anyio.to_thread.run_sync(
             lambda: dialogue.from_search(
-                message, knowledge.retriever, knowledge.catalogue, unavailable=rasa is not None, case=case
+                message, knowledge.retriever, knowledge.catalogue, unavailable=rasa is not None, case=case,
+                store_down=store_down,
             )
         )
     except Exception:  # the chat must answer even then; the log has the bug
@@ -144,13 +147,15 @@ async def _answer(
     },
 )
 async def delete_conversation(
-    session_id: SessionId, rasa: RasaClientDep, settings: SettingsDep, offered: OfferedDep
+    session_id: SessionId, rasa: RasaDep, settings: SettingsDep, offered: OfferedDep
 ) -> Response:
     """Delete the conversation server-side (the dialogue assistant's tracker). 503 when that is not possible now.
 
     In search-only mode (no dialogue assistant) nothing is stored, and the answer is 204 as well.
     """
     if rasa is not None:
-        await forget_conversation(rasa, settings.tracker_db, session_id)
+        await forget_conversation(
+            rasa, settings.tracker_db, session_id, tracker_url=settings.tracker_url.get_secret_value()
+        )
     offered.forget(session_id)
     return Response(status_code=204)

@@ -18,11 +18,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from api.deps import HttpClientDep, KnowledgeDep, RasaClientDep, SettingsDep
-from api.errors import ApiError, RasaError
+from api.deps import HttpClientDep, KnowledgeDep, RasaDep, SettingsDep
+from api.errors import ApiError
 from api.knowledge_state import KnowledgeState
-from api.rasa_client import RasaClient
-from api.schemas import ComponentHealth, HealthResponse
+from api.rasa_pool import RasaPool
+from api.schemas import ComponentHealth, ComponentState, HealthResponse, ReplicaHealth
 from api.settings import Settings
 
 router = APIRouter(tags=["health"])
@@ -37,12 +37,20 @@ class PublicHealth(BaseModel):
     status: Literal["up", "degraded", "down"]
 
 
-async def _probe_rasa(rasa: RasaClient) -> ComponentHealth:
-    try:
-        await rasa.status()
-    except RasaError as exc:
-        return ComponentHealth(status="down", url=rasa.base_url, reason=str(exc))
-    return ComponentHealth(status="up", url=rasa.base_url)
+async def _probe_rasa(rasa: RasaPool) -> ComponentHealth:
+    """Every replica probed now. All up: up; some up: degraded (the chat works fully, with less capacity and no
+    spare); none: down. One replica alone keeps the single-server form (url and reason)."""
+    replicas = [
+        ReplicaHealth(url=r.url, status=r.state, reason=r.reason, last_failure=r.last_failure)
+        for r in await rasa.probe_all()
+    ]
+    up = sum(r.status == "up" for r in replicas)
+    if len(replicas) == 1:
+        only = replicas[0]
+        return ComponentHealth(status=only.status, url=only.url, reason=only.reason)
+    status: ComponentState = "up" if up == len(replicas) else "degraded" if up else "down"
+    reason = None if status == "up" else f"{len(replicas) - up} of {len(replicas)} replicas down"
+    return ComponentHealth(status=status, reason=reason, replicas=replicas)
 
 
 async def _probe_actions(http: httpx.AsyncClient, settings: Settings) -> ComponentHealth:
@@ -57,7 +65,7 @@ async def _probe_actions(http: httpx.AsyncClient, settings: Settings) -> Compone
 
 
 async def _components(
-    knowledge: KnowledgeState, settings: Settings, http: httpx.AsyncClient, rasa: RasaClient | None
+    knowledge: KnowledgeState, settings: Settings, http: httpx.AsyncClient, rasa: RasaPool | None
 ) -> dict[str, ComponentHealth]:
     components = {
         "catalogue": ComponentHealth(status="up", count=len(knowledge.catalogue)),
@@ -100,7 +108,7 @@ def _is_operator(request: Request, settings: Settings) -> bool:
     responses={503: {"model": PublicHealth, "description": "A required component is degraded or down"}},
 )
 async def health(
-    knowledge: KnowledgeDep, settings: SettingsDep, http: HttpClientDep, rasa: RasaClientDep
+    knowledge: KnowledgeDep, settings: SettingsDep, http: HttpClientDep, rasa: RasaDep
 ) -> JSONResponse:
     """up, degraded or down; nothing about the components, their addresses or why they fail."""
     components = await _components(knowledge, settings, http, rasa)
@@ -124,7 +132,7 @@ async def health(
     },
 )
 async def health_details(
-    request: Request, knowledge: KnowledgeDep, settings: SettingsDep, http: HttpClientDep, rasa: RasaClientDep
+    request: Request, knowledge: KnowledgeDep, settings: SettingsDep, http: HttpClientDep, rasa: RasaDep
 ) -> JSONResponse:
     """Catalogue (count), retriever (hybrid or lexical-only, with the reason and rebuild command), Rasa and the
     action server (disabled, and not required, when BK_CHAT_BACKEND=none), with probed URLs and reasons.

@@ -11,6 +11,7 @@ import pytest
 
 from api import dialogue
 from api.case_state import StoredCase, read_case
+from api.errors import TrackerStoreError
 from knowledge.catalogue import Catalogue
 from knowledge.search import Retriever
 
@@ -41,7 +42,7 @@ def test_the_last_value_of_each_case_slot_is_read(tmp_path: Path) -> None:
     assert read_case(db, "nobody") is None
     assert read_case(tmp_path / "missing.db", "a") is None
     (tmp_path / "broken.db").write_text("not a database")
-    with pytest.raises(sqlite3.Error):
+    with pytest.raises(TrackerStoreError):
         read_case(tmp_path / "broken.db", "a")
 
 

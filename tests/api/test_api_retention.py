@@ -140,3 +140,30 @@ def test_the_same_statement_works_on_postgresql(postgres_url: str) -> None:
     with psycopg.connect(postgres_url) as db:
         rows = db.execute("SELECT sender_id, COUNT(*) FROM events GROUP BY sender_id").fetchall()
     assert dict(rows) == {"mixed": 2}
+
+
+def test_the_case_is_read_and_deleted_in_postgresql_and_a_stopped_store_is_an_error(postgres_url: str) -> None:
+    """api.tracker_store on a real PostgreSQL: the case slots for the answers without Rasa, the deletion."""
+    import json
+
+    import psycopg
+
+    from api.case_state import StoredCase, read_case
+    from api.errors import TrackerStoreError
+    from api.tracker_store import delete_conversation
+
+    assert read_case(None, "a", url=postgres_url) is None  # Rasa has not created its table yet
+    with psycopg.connect(postgres_url) as db:
+        db.execute("CREATE TABLE events (id SERIAL PRIMARY KEY, sender_id TEXT, type_name TEXT, data TEXT)")
+        for sender, name, value in [("a", "service_id", "kokobe"), ("b", "place", "Bonn"), ("a", "place", "Köln"),
+                                    ("a", "service_id", "blindengeld")]:  # fmt: skip
+            db.execute("INSERT INTO events (sender_id, type_name, data) VALUES (%s, 'slot', %s)",
+                       (sender, json.dumps({"event": "slot", "name": name, "value": value})))  # fmt: skip
+    assert read_case(None, "a", url=postgres_url) == StoredCase("blindengeld", [], "Köln")
+    assert delete_conversation("a", url=postgres_url) == 3
+    assert read_case(None, "a", url=postgres_url) is None
+    assert read_case(None, "b", url=postgres_url) == StoredCase(None, [], "Bonn")
+    closed = postgres_url.rsplit(":", 1)[0] + f":{free_port()}/postgres"
+    with pytest.raises(TrackerStoreError) as info:
+        read_case(None, "a", url=closed)
+    assert "bk@" not in str(info.value)  # the URL (which may hold a password) is never in the message

@@ -93,7 +93,8 @@ def test_forwards_the_turn_and_returns_messages_and_merged_metadata(
     [sent] = [r for r in rasa.requests if r.method == "POST"]
     assert sent.path == "/webhooks/tokenrest/webhook"
     assert sent.query == {"token": [TOKEN]}
-    assert sent.body == {"sender": body["session_id"], "message": "Ich brauche Hilfe"}
+    assert (sent.body["sender"], sent.body["message"]) == (body["session_id"], "Ich brauche Hilfe")
+    assert len(sent.body["metadata"]["message_id"]) == 32  # every turn carries its id (api.rasa_pool)
 
 
 def test_a_given_session_id_is_kept(make_client: MakeClient, fake_server: StartServer) -> None:
@@ -370,3 +371,14 @@ def test_delete_with_an_invalid_session_id(client: TestClient, session_id: str) 
     response = client.delete(f"{CHAT}/{session_id}")
     assert response.status_code in (404, 422)
     assert response.json()["error"] in ("invalid_request", "not_found")
+
+
+def test_rasa_and_tracker_store_down_says_so_plainly(make_client: MakeClient, closed_port: int) -> None:
+    client = make_client(chat_backend="rasa", rasa_url=f"http://127.0.0.1:{closed_port}",
+                         tracker_url=f"postgresql://bk@127.0.0.1:{closed_port}/postgres")  # fmt: skip
+    response = client.post("/api/v1/chat", json={"session_id": None, "message": "Welche Unterlagen brauche ich?"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["metadata"]["fallback"] is True
+    assert body["messages"][0]["text"].startswith("Der Dialog-Assistent ist gerade nicht erreichbar, und auf den")
+    assert "Traceback" not in response.text and str(closed_port) not in response.text

@@ -118,3 +118,21 @@ def test_missing_index_starts_lexical_only_and_reports_degraded(operator_client:
     search = client.get("/api/v1/services/search", params={"q": "Hilfe"})
     assert search.status_code == 200
     assert search.json()["mode"] == "lexical-only"
+
+
+def test_each_replica_is_reported_and_one_down_is_degraded(
+    operator_client: MakeClient, fake_server: StartServer, closed_port: int
+) -> None:
+    rasa = fake_server(routes=rasa_routes((200, [])))
+    actions = fake_server(routes={"GET /health": (200, {"status": "ok"})})
+    dead = f"http://127.0.0.1:{closed_port}"
+    client = operator_client(chat_backend="rasa", rasa_urls=[rasa.url, dead], actions_port=actions.port)
+    response = client.get("/health/details", headers=OPERATOR)
+    assert response.status_code == 503
+    component = response.json()["components"]["rasa"]
+    assert (component["status"], component["reason"]) == ("degraded", "1 of 2 replicas down")
+    up, down = component["replicas"]
+    assert (up["url"], up["status"]) == (rasa.url, "up")
+    assert (down["url"], down["status"]) == (dead, "down") and "not reachable" in down["reason"]
+    assert isinstance(down["last_failure"], float)
+    assert client.get("/health").json() == {"status": "degraded"}
