@@ -16,10 +16,12 @@ scripts/rasa_server.py.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -122,6 +124,79 @@ def redis_config(port: int, env: dict[str, str]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent() -> None:
+    """preexec_fn: the child gets SIGTERM when the supervisor dies, even by SIGKILL (Linux only, best effort).
+
+    The signal follows the *thread* that started the child, so the supervisor spawns from its main thread.
+    Only the direct child is covered; its own children (Rasa's Sanic workers) share its process group, which
+    the supervisor kills as a whole (see Supervisor.kill_group).
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _port_of(url: str | None) -> int | None:
+    """The TCP port of a loopback health URL (None without a URL)."""
+    if url is None:
+        return None
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).port
+
+
+def port_in_use(port: int) -> bool:
+    """True when something accepts connections on 127.0.0.1:port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def port_holders(port: int) -> list[tuple[int, str]]:
+    """(PID, command line) of the processes listening on TCP port ``port``, as far as /proc tells (else [])."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])  # state 0A = LISTEN
+    holders: list[tuple[int, str]] = []
+    if not inodes:
+        return holders
+    for pid_dir in Path("/proc").iterdir():
+        if not pid_dir.name.isdigit():
+            continue
+        try:
+            links = {os.readlink(fd) for fd in (pid_dir / "fd").iterdir()}
+        except OSError:
+            continue
+        if any(f"socket:[{inode}]" in links for inode in inodes):
+            try:
+                cmdline = (pid_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+            except OSError:
+                cmdline = "?"
+            holders.append((int(pid_dir.name), cmdline))
+    return holders
+
+
+def describe_port_holder(port: int) -> str:
+    """A readable sentence about who holds ``port``."""
+    holders = port_holders(port)
+    if not holders:
+        return f"port {port} is already in use by another process (its PID is not visible here)"
+    named = ", ".join(f"PID {pid} ({cmd[:80] or '?'})" for pid, cmd in holders)
+    return f"port {port} is already in use by {named}"
+
+
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as resp:
@@ -146,12 +221,17 @@ class Supervisor:
         print(f"[run] {message}", flush=True)
 
     def spawn(self, proc: Proc) -> None:
+        """Start ``proc`` in a new process group that dies with the supervisor; refuse a port held by a stranger."""
+        port = _port_of(proc.health_url)
+        if port is not None and port_in_use(port):
+            raise RuntimeError(f"{proc.name} cannot start: {describe_port_holder(port)}")
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         with open(LOG_DIR / f"{proc.name}.log", "ab") as log:
             self.say(f"starting {proc.name} (log: {LOG_DIR.relative_to(ROOT)}/{proc.name}.log)")
             proc.popen = subprocess.Popen(
                 proc.cmd, cwd=ROOT, env={**self.env, **proc.env}, stdout=log, stderr=subprocess.STDOUT,
                 stdin=subprocess.PIPE if proc.stdin is not None else subprocess.DEVNULL, start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
             if proc.stdin is not None:
                 assert proc.popen.stdin is not None
@@ -162,6 +242,31 @@ class Supervisor:
         for proc in self.procs:
             self.spawn(proc)
             self.wait_ready(proc)
+
+    def kill_group(self, proc: Proc, timeout: float = 10.0) -> None:
+        """Stop the process group of ``proc``: SIGTERM, then SIGKILL after ``timeout`` seconds.
+
+        The group outlives its leader: when Rasa's main process died, its Sanic workers still hold the port in
+        the same group, so this also removes them before a restart.
+        """
+        if proc.popen is None:
+            return
+        pgid = proc.popen.pid  # start_new_session: the child leads its own group
+        try:
+            os.killpg(pgid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            proc.popen.poll()
+            if not _group_alive(pgid):
+                return
+            time.sleep(0.1)
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        proc.popen.wait()
 
     def wait_ready(self, proc: Proc) -> None:
         deadline = time.monotonic() + proc.ready_timeout
@@ -197,10 +302,15 @@ class Supervisor:
                 pause = min(30.0, 2.0 ** count)
                 self.say(f"{proc.name} exited with code {code}; the API answers from the search meanwhile; "
                          f"restart {count} in {pause:.0f} s")
+                self.kill_group(proc)  # orphaned children (Sanic workers) of the dead process
                 self._sleep(pause)
                 if self.stopping:
                     break
-                self.spawn(proc)
+                try:
+                    self.spawn(proc)
+                except RuntimeError as exc:
+                    self.say(f"error: {exc}")
+                    return 1
             self._sleep(0.5)
         return 0
 
@@ -210,9 +320,10 @@ class Supervisor:
             time.sleep(0.1)
 
     def stop_all(self) -> None:
+        """Stop every process group (also those whose leader already died), in reverse start order."""
         self.stopping = True
         for proc in reversed(self.procs):
-            if proc.popen is None or proc.popen.poll() is not None:
+            if proc.popen is None or not _group_alive(proc.popen.pid):
                 continue
             self.say(f"stopping {proc.name}")
             try:
@@ -220,13 +331,21 @@ class Supervisor:
             except ProcessLookupError:
                 continue
         for proc in reversed(self.procs):
-            if proc.popen is None:
-                continue
-            try:
-                proc.popen.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.popen.pid, signal.SIGKILL)
-                proc.popen.wait()
+            self.kill_group(proc, timeout=15.0)
+
+
+def _group_alive(pgid: int) -> bool:
+    """True while any process (not a zombie) of process group ``pgid`` exists."""
+    for pid_dir in Path("/proc").iterdir():
+        if not pid_dir.name.isdigit():
+            continue
+        try:
+            fields = (pid_dir / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and fields[0] != "Z" and int(fields[2]) == pgid:
+            return True
+    return False
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,163 @@
+"""The supervisor of `make run` against real (small) processes: the faults issue 10 names.
+
+A fake "Rasa" forks a worker that serves HTTP, like Sanic's main process and its workers: killing only the main
+process leaves the worker on the port. Each test cleans up its process groups, also when it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+import contextlib
+
+import benchlib
+import run
+
+# Main process forks one worker that serves GET / with its own PID; the main process just waits.
+FAKE_RASA = r"""
+import http.server, os, sys, time
+port = int(sys.argv[1])
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = str(os.getpid()).encode()
+        self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args): pass
+if os.fork() == 0:
+    http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
+else:
+    while True:
+        time.sleep(1)
+"""
+
+
+def _get(port: int) -> int:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
+        return int(resp.read())
+
+
+def _wait_for(predicate: object, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def groups() -> Iterator[list[int]]:
+    """Process groups to kill after the test, whatever happened."""
+    pgids: list[int] = []
+    yield pgids
+    for pgid in pgids:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+
+
+def _fake(port: int) -> run.Proc:
+    return run.Proc("fake-rasa", [sys.executable, "-c", FAKE_RASA, str(port)], f"http://127.0.0.1:{port}/",
+                    ready_timeout=20.0)
+
+
+def test_killed_main_process_orphaned_worker_is_removed_and_replaced(groups: list[int]) -> None:
+    port = benchlib.free_port()
+    proc = _fake(port)
+    sup = run.Supervisor([proc], {})
+    sup.start_all()
+    assert proc.popen is not None
+    groups.append(proc.popen.pid)
+    old_worker = _get(port)
+    assert old_worker != proc.popen.pid  # the worker, not the main process, serves
+    watcher = threading.Thread(target=sup.watch, daemon=True)
+    watcher.start()
+    try:
+        os.kill(proc.popen.pid, signal.SIGKILL)  # only the main process: its worker stays on the port
+        # The supervisor removes the orphan and starts a new main process with a new worker on the same port.
+        assert _wait_for(lambda: proc.popen is not None and proc.popen.pid not in groups and _answers(port), 30)
+        groups.append(proc.popen.pid)
+        new_worker = _get(port)
+        assert new_worker != old_worker
+        assert not Path(f"/proc/{old_worker}").exists() or "Z" in _state(old_worker)
+    finally:
+        sup.stopping = True
+        watcher.join(timeout=10)
+        sup.stop_all()
+    assert not run._group_alive(groups[-1])
+
+
+def _answers(port: int) -> bool:
+    try:
+        _get(port)
+        return True
+    except OSError:
+        return False
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
+def test_port_held_by_a_stranger_is_reported_with_its_pid(groups: list[int]) -> None:
+    port = benchlib.free_port()
+    stranger = subprocess.Popen([sys.executable, "-c", FAKE_RASA, str(port)], start_new_session=True)
+    groups.append(stranger.pid)
+    try:
+        assert _wait_for(lambda: _answers(port))
+        worker = _get(port)
+        sup = run.Supervisor([_fake(port)], {})
+        with pytest.raises(RuntimeError) as err:
+            sup.start_all()  # must not call the stranger "ready"
+        assert f"fake-rasa cannot start: port {port} is already in use by PID {worker}" in str(err.value)
+        assert sup.procs[0].popen is None  # nothing of ours was started
+    finally:
+        os.killpg(stranger.pid, signal.SIGKILL)
+        stranger.wait()
+
+
+def test_children_die_with_a_killed_supervisor(groups: list[int], tmp_path: Path) -> None:
+    port = benchlib.free_port()
+    script = tmp_path / "sup.py"
+    script.write_text(
+        "import sys, time\n"
+        f"sys.path.insert(0, {str(Path(run.__file__).parent)!r})\n"
+        "import run\n"
+        f"p = run.Proc('fake-rasa', [sys.executable, '-c', {FAKE_RASA!r}, '{port}'], 'http://127.0.0.1:{port}/')\n"
+        "s = run.Supervisor([p], {})\n"
+        "s.start_all()\n"
+        "print(p.popen.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    sup = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    groups.append(sup.pid)
+    assert sup.stdout is not None
+    line = ""
+    for raw in sup.stdout:
+        if raw.strip().isdigit():
+            line = raw.strip()
+            break
+    child_group = int(line)
+    groups.append(child_group)
+    assert _answers(port)
+    worker = _get(port)
+    sup.kill()  # SIGKILL: no clean-up code of the supervisor runs
+    sup.wait()
+    sup.stdout.close()
+    # The direct child dies by its parent-death signal (a grandchild is not covered by it: the next start names it).
+    assert _wait_for(lambda: not Path(f"/proc/{child_group}").exists() or _state(child_group) == "Z", 10)
+    with pytest.raises(RuntimeError, match=f"already in use by PID {worker}"):
+        run.Supervisor([_fake(port)], {}).start_all()
