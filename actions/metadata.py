@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from contract.chat import PAYLOAD_KEY, Authority, Handoff, TurnMetadata
+from contract.chat import PAYLOAD_KEY, Authority, Handoff, Language, TurnMetadata
 
 
 def build(
@@ -19,16 +19,18 @@ def build(
     authority: Authority | None = None,
     handoff: Handoff | None = None,
     fallback: bool = False,
+    language: Language | None = None,
 ) -> dict[str, TurnMetadata]:
-    """The custom payload `{"beratungskompass": {...}}`."""
-    return {
-        PAYLOAD_KEY: TurnMetadata(
-            service_ids=list(dict.fromkeys(service_ids)),
-            authority=authority,
-            handoff=handoff,
-            fallback=fallback,
-        )
-    }
+    """The custom payload `{"beratungskompass": {...}}`. The language is stamped by actions.language afterwards."""
+    payload = TurnMetadata(
+        service_ids=list(dict.fromkeys(service_ids)),
+        authority=authority,
+        handoff=handoff,
+        fallback=fallback,
+    )
+    if language is not None:
+        payload["language"] = language
+    return {PAYLOAD_KEY: payload}
 
 
 def emit(

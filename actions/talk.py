@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import fallback, handoff, replies, texts
+from actions import fallback, handoff, language, replies, texts
 from actions.understanding import Turn, TurnKind, understand
 from contract.chat import SLOT_FAILED, SLOT_HANDOFF_OFFERED
 
@@ -49,7 +49,8 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> l
 
 
 class BeratungsAction(Action, ABC):
-    """Base of the actions: understand, reply, store; reset the counter of failed turns after an understood one."""
+    """Base of the actions: understand, reply, store; reset the counter of failed turns after an understood one; keep
+    the conversation's language (actions.language) and say it in the turn metadata."""
 
     asks: ClassVar[TurnKind]  # the kind of turn the action stands for
 
@@ -58,7 +59,10 @@ class BeratungsAction(Action, ABC):
         """The action name of the domain (bot/domain/core.yml)."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        lang = language.resolve(tracker)
         events = respond(dispatcher, tracker, understand(tracker, self.asks))
+        language.stamp(dispatcher, lang)
+        events += language.keep(tracker, lang)
         counted = any(e.get("event") == "slot" and e.get("name") == SLOT_FAILED for e in events)
         if not counted and (tracker.get_slot(SLOT_FAILED) or 0) > 0:
             events.append(SlotSet(SLOT_FAILED, 0.0))

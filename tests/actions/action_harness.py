@@ -29,6 +29,7 @@ INITIAL_SLOTS: dict[str, Any] = {
     "gdb": None,
     "pflegegrad": None,
     "leichte_sprache": False,
+    "language": None,
     "handoff_offered": False,
     "handoff_pending": None,
     "failed_turns": None,
@@ -43,17 +44,21 @@ def snapshot(
     entities: dict[str, Any] | None = None,
     slots: dict[str, Any] | None = None,
     events: list[dict[str, Any]] | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A tracker state as the Rasa server sends it. A button payload ("/intent{…}") sets intent and entities."""
     found = PAYLOAD.match(text)
     if found:
         intent = intent or found["intent"]
         entities = {**json.loads(found["entities"] or "{}"), **(entities or {})}
-    latest = {
+    latest: dict[str, Any] = {
         "text": text,
         "intent": {"name": intent or "describe_situation", "confidence": 1.0},
         "entities": [{"entity": k, "value": v, "start": 0, "end": 0} for k, v in (entities or {}).items()],
     }
+    if metadata is not None:  # what the API sends with the message (contract.chat.MessageMetadata): Rasa keeps it
+        # on the message's user event, not in latest_message
+        events = [*(events or []), {"event": "user", "text": text, "parse_data": latest, "metadata": metadata}]
     return {
         "sender_id": "test-user",
         "slots": {**INITIAL_SLOTS, **(slots or {})},

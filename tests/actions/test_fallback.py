@@ -107,7 +107,7 @@ def test_out_of_scope(text: str) -> None:
     out = run(ActionOutOfScope(), snapshot(text, intent="out_of_scope"))
     assert out.text.startswith(texts.OUT_OF_SCOPE(False))
     assert "https://www.lvr.de" in out.text, "the general contact of the Landschaftsverband"
-    assert out.metadata == {"service_ids": [], "authority": None, "handoff": None, "fallback": True}
+    assert out.metadata == {"service_ids": [], "authority": None, "handoff": None, "fallback": True, "language": "de"}
 
 
 def test_out_of_scope_gives_the_lwl_contact_in_westfalen() -> None:
@@ -162,7 +162,7 @@ def test_every_action_ends_with_metadata_and_speaks_plain_german(action_: Any, t
                                                  "failed_turns": 1.0, "leichte_sprache": leicht})  # fmt: skip
     out = run(action_, state)
     assert out.last_is_metadata
-    assert set(out.metadata or {}) == {"service_ids", "authority", "handoff", "fallback"}
+    assert set(out.metadata or {}) == {"service_ids", "authority", "handoff", "fallback", "language"}
     assert out.visible and all(m["text"] for m in out.visible)
     assert not re.search(r"<[a-zA-Z/][^>]*>", out.text), "no HTML"
     assert " du " not in f" {out.text.lower()} ", "Sie form"

@@ -40,7 +40,9 @@ def test_a_place_is_stored_and_the_responsible_office_named(
     out = run(TELL, state)
     assert {k: out.slots.get(k) for k in slots} == slots
     assert says in out.text
-    assert out.metadata == {"service_ids": [service_id], "authority": authority, "handoff": None, "fallback": False}
+    assert out.metadata == {
+        "service_ids": [service_id], "authority": authority, "handoff": None, "fallback": False, "language": "de",
+    }
 
 
 def test_unknown_place_asks_again_once_and_keeps_the_slots() -> None:
@@ -54,7 +56,9 @@ def test_place_without_a_service_is_noted() -> None:
     out = run(TELL, snapshot("Köln", intent="inform_place", entities={"place": "Köln"}))
     assert out.slots["landschaftsverband"] == "LVR"
     assert "Köln" in out.text and out.text.endswith(texts.ASK_WHAT_ABOUT(False))
-    assert out.metadata == {"service_ids": [], "authority": None, "handoff": None, "fallback": False}
+    assert out.metadata == {
+        "service_ids": [], "authority": None, "handoff": None, "fallback": False, "language": "de",
+    }
 
 
 @pytest.mark.parametrize(
@@ -76,7 +80,9 @@ def test_tell_responsibility(service_id: str, slots: dict[str, Any], authority: 
     state = snapshot("Wer ist dafür zuständig?", intent="ask_responsible", slots={"service_id": service_id, **slots})
     out = run(TELL, state)
     assert says in out.text
-    assert out.metadata == {"service_ids": [service_id], "authority": authority, "handoff": None, "fallback": False}
+    assert out.metadata == {
+        "service_ids": [service_id], "authority": authority, "handoff": None, "fallback": False, "language": "de",
+    }
     assert out.last_is_metadata
 
 

@@ -126,7 +126,9 @@ def test_vague_situation_gets_a_guided_choice(text: str) -> None:
     assert out.payloads[: len(LEBENSLAGE_PAYLOADS)] == LEBENSLAGE_PAYLOADS and offered == list(MOST_ASKED)
     assert out.slots["case_turns"] == [text] and out.slots["candidate_ids"] == offered
     assert out.slots.get("service_id") is None
-    assert out.metadata == {"service_ids": offered, "authority": None, "handoff": None, "fallback": False}
+    assert out.metadata == {
+        "service_ids": offered, "authority": None, "handoff": None, "fallback": False, "language": "de",
+    }
 
 
 def test_broad_content_gets_a_guided_choice_with_what_it_found() -> None:
@@ -214,7 +216,9 @@ def test_details_told_over_several_turns_add_up(catalogue: Any) -> None:
 def test_nothing_found_is_said_honestly_with_fallback_metadata() -> None:
     out = run(ACTION, snapshot("Quantenchromodynamik Xylophon Zwetschgenkuchen"))
     assert out.text == texts.NOTHING_FOUND(False)
-    assert out.metadata == {"service_ids": [], "authority": None, "handoff": None, "fallback": True}
+    assert out.metadata == {
+        "service_ids": [], "authority": None, "handoff": None, "fallback": True, "language": "de",
+    }
 
 
 def test_clear_result_for_a_place_dependent_service_asks_for_the_place(catalogue: Any) -> None:

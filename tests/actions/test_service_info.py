@@ -41,7 +41,9 @@ def test_choose_shows_teaser_and_responsibility_or_asks_for_the_place(
     assert f'/apply_online{{"service_id":"{service_id}"}}' in out.payloads
     assert last_text_has in out.visible[-1]["text"]
     assert out.slots["service_id"] == service_id
-    assert out.metadata == {"service_ids": [service_id], "authority": authority, "handoff": None, "fallback": False}
+    assert out.metadata == {
+        "service_ids": [service_id], "authority": authority, "handoff": None, "fallback": False, "language": "de",
+    }
     assert out.last_is_metadata
 
 
@@ -117,7 +119,9 @@ def test_a_question_about_open_candidates_is_answered_for_the_best(catalogue: An
 def test_without_any_service_a_question_asks_what_it_is_about() -> None:
     out = run(EXPLAIN, snapshot("Welche Unterlagen brauche ich?", intent="ask_documents"))
     assert out.text == texts.ASK_WHICH_SERVICE_FREE(False)
-    assert out.metadata == {"service_ids": [], "authority": None, "handoff": None, "fallback": False}
+    assert out.metadata == {
+        "service_ids": [], "authority": None, "handoff": None, "fallback": False, "language": "de",
+    }
 
 
 def test_explain_in_leichte_sprache_uses_simple_labels() -> None:
