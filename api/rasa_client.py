@@ -17,6 +17,7 @@ from typing import Any, TypedDict, cast
 import httpx
 
 from api.errors import RasaResponseError, RasaUnavailableError
+from contract.chat import MessageMetadata
 
 logger = logging.getLogger(__name__)
 
@@ -72,11 +73,13 @@ class RasaClient:
             )
         return response
 
-    async def send(self, sender: str, message: str) -> list[RasaMessage]:
-        """Send one user message through the REST channel; the bot messages of the turn."""
-        response = await self._request(
-            "POST", "/webhooks/tokenrest/webhook", json={"sender": sender, "message": message}
-        )
+    async def send(self, sender: str, message: str, metadata: MessageMetadata | None = None) -> list[RasaMessage]:
+        """Send one user message (with its metadata: detected language, hint) through the REST channel; the bot
+        messages of the turn."""
+        body: dict[str, Any] = {"sender": sender, "message": message}
+        if metadata is not None:
+            body["metadata"] = dict(metadata)
+        response = await self._request("POST", "/webhooks/tokenrest/webhook", json=body)
         try:
             data = response.json()
         except ValueError:

@@ -23,9 +23,11 @@ from api.conversations import forget_conversation
 from api.deps import KnowledgeDep, OfferedDep, RasaClientDep, SettingsDep, limit_chat
 from api.errors import RasaError
 from api.knowledge_state import KnowledgeState
+from api.language import conversation_language, detect
 from api.payloads import OfferedPayloads, admitted
 from api.rasa_client import RasaClient
 from api.schemas import SESSION_ID_PATTERN, ChatRequest, ChatResponse, ErrorBody, TurnMetadata
+from contract.chat import MessageMetadata
 
 logger = logging.getLogger(__name__)
 
@@ -89,24 +91,29 @@ async def chat(
     settings: SettingsDep,
 ) -> ChatResponse:
     session_id = turn.session_id or uuid.uuid4().hex
-    response = await _answer(session_id, turn.message, knowledge, rasa, offered, settings.tracker_db)
+    response = await _answer(session_id, turn, knowledge, rasa, offered, settings.tracker_db)
     offered.add(session_id, (b.payload for m in response.messages for b in m.buttons))
     return response
 
 
 async def _answer(
     session_id: str,
-    message: str,
+    turn: ChatRequest,
     knowledge: KnowledgeState,
     rasa: RasaClient | None,
     offered: OfferedPayloads,
     tracker_db: FilePath | None,
 ) -> ChatResponse:
+    message = turn.message
+    detected = detect(message)
     case: StoredCase | None = None
     if rasa is not None:
         to_rasa = admitted(message, session_id, offered, knowledge.catalogue)  # "/restart" typed is text
+        metadata_out = MessageMetadata(language=detected, language_hint=turn.language)
+        guess = conversation_language(detected, turn.language, None)  # if the actions do not say the language
         try:
-            reply = dialogue.from_rasa(await rasa.send(session_id, to_rasa), knowledge.catalogue)
+            answer = await rasa.send(session_id, to_rasa, metadata_out)
+            reply = dialogue.from_rasa(answer, knowledge.catalogue, guess)
         except RasaError as exc:
             logger.warning("dialogue assistant unavailable, answering from the search: %s", exc)
             reply = None
@@ -120,15 +127,21 @@ async def _answer(
             case = await anyio.to_thread.run_sync(read_case, tracker_db, session_id)
         except (sqlite3.Error, ValueError) as exc:
             logger.warning("tracker store unreadable, answering without the conversation: %s", exc)
+    language = conversation_language(detected, turn.language, case.language if case else None)
     try:
         messages, metadata = await anyio.to_thread.run_sync(
             lambda: dialogue.from_search(
-                message, knowledge.retriever, knowledge.catalogue, unavailable=rasa is not None, case=case
+                message,
+                knowledge.retriever,
+                knowledge.catalogue,
+                unavailable=rasa is not None,
+                case=case,
+                language=language,
             )
         )
     except Exception:  # the chat must answer even then; the log has the bug
         logger.exception("the search answer failed")
-        messages, metadata = dialogue.apology(), TurnMetadata(fallback=True)
+        messages, metadata = dialogue.apology(language), TurnMetadata(fallback=True, language=language)
     return ChatResponse(session_id=session_id, messages=messages, metadata=metadata)
 
 
