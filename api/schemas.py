@@ -362,6 +362,7 @@ class ChatResponse(_Out):
                         "authority": "LVR",
                         "handoff": None,
                         "fallback": False,
+                        "language": "de",
                     },
                 }
             ]

@@ -40,12 +40,17 @@ Send one user message; get the bot's messages of this turn and the turn's **meta
 * `messages[].text` is **plain text** (may contain line breaks). Render it with `textContent`, never `innerHTML`:
   the API neither interprets HTML nor escapes it. Control characters are removed from input and output.
 * A button's `payload` is sent back as the next `message` when the button is clicked. Only payloads the bot offered
-  in this conversation (and the widget's Leichte-Sprache switch, `/leichte_sprache_on` / `/leichte_sprache_off`)
-  are read as payloads; any other message starting with "/" is plain text.
+  in this conversation (and the widget's Leichte-Sprache switch, `/leichte_sprache_on` / `/leichte_sprache_off`, and
+  its language switch, `/switch_language{"language":"en"}` / `…"de"}`) are read as payloads; any other message
+  starting with "/" is plain text.
+* `language` (optional, `de` | `en`) is a hint for the conversation's language, e.g. the page's `lang`. The
+  language of each message is detected offline; a clear message's language wins, short ones ("ok", "Köln") keep
+  the conversation's language.
 * `metadata` is the contract for widgets and partner portals: `service_ids` (catalogue ids the reply is about,
   details at `/api/v1/services/{id}`), `authority` (`LVR`, `LWL`, `Kreis/kreisfreie Stadt`, `other` or null),
   `handoff` (`{service_id, url}` after the citizen consented, else null), `fallback` (true when the answer came from
-  the search instead of the dialogue assistant, or the assistant did not understand).
+  the search instead of the dialogue assistant, or the assistant did not understand), `language` (the reply's
+  language; set `lang` on the message elements from it).
 * When the dialogue assistant is unavailable, the answer is still 200: a notice and the best matching services; a
   follow-up question ("Welche Unterlagen brauche ich?") is answered for the conversation's service and place as the
   tracker store last saved them.
