@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from api.tracker_store import slot_events
-from contract.chat import SLOT_CANDIDATES, SLOT_PLACE, SLOT_SERVICE
+from contract.chat import SLOT_CANDIDATES, SLOT_LANGUAGE, SLOT_PLACE, SLOT_SERVICE
 
-_SLOTS = (SLOT_SERVICE, SLOT_CANDIDATES, SLOT_PLACE)
+_SLOTS = (SLOT_SERVICE, SLOT_CANDIDATES, SLOT_PLACE, SLOT_LANGUAGE)
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class StoredCase:
     service_id: str | None = None  # the chosen service
     candidate_ids: list[str] = field(default_factory=list)  # the candidates, best first
     place: str | None = None  # the place as the bot understood it
+    language: str | None = None  # the conversation's language (contract.chat.SLOT_LANGUAGE), as the actions kept it
 
     @property
     def focus(self) -> str | None:
@@ -43,8 +44,10 @@ def read_case(db: Path | None, session_id: str, *, url: str = "") -> StoredCase 
     service = values.get(SLOT_SERVICE)
     candidates = values.get(SLOT_CANDIDATES)
     place = values.get(SLOT_PLACE)
+    language = values.get(SLOT_LANGUAGE)
     return StoredCase(
         service_id=service if isinstance(service, str) else None,
         candidate_ids=[c for c in candidates if isinstance(c, str)] if isinstance(candidates, list) else [],
         place=place if isinstance(place, str) else None,
+        language=language if isinstance(language, str) else None,
     )

@@ -20,10 +20,13 @@ from api.schemas import Button, ChatMessage, Handoff, TurnMetadata
 from api.text import clean_line, clean_text
 from contract.chat import (
     AUTHORITIES,
+    DEFAULT_LANGUAGE,
+    LANGUAGE_CODES,
     PAYLOAD_KEY,
     PREFILL_FIELDS,
     SECTION_INTENTS,
     Authority,
+    Language,
     Prefill,
     PrefillField,
     parse_payload,
@@ -36,6 +39,24 @@ from knowledge.search import MAX_QUERY_CHARS, Retriever
 logger = logging.getLogger(__name__)
 
 FALLBACK_TOP = 3
+
+#: The texts of the answers without the dialogue assistant, per language (contract.chat.Language); German first.
+TEXTS: dict[str, dict[str, str]] = {
+    "de": {},  # filled below from the German constants
+    "en": {
+        "unavailable_notice": "The dialogue assistant is not available right now. So I am showing you services "
+        "from the LVR-Beratungskompass that might match your message:",
+        "search_only_intro": "These services from the LVR-Beratungskompass match your message:",
+        "unavailable_short": "The dialogue assistant is not available right now.",
+        "no_hits": "I found no matching service for your message. Please describe your concern in other words, "
+        "for example: “My child needs help at nursery school”.",
+        "payload_without_dialogue": "I cannot process this choice right now. Please describe your concern in your "
+        "own words.",
+        "apology": "Sorry, that did not work. Please try again in a few minutes.",
+        "store_unavailable_notice": "The dialogue assistant is not available right now, and I cannot read the "
+        "earlier part of our conversation either. So I am showing you services that might match your last message:",
+    },
+}
 
 UNAVAILABLE_NOTICE = (
     "Der Dialog-Assistent ist gerade nicht erreichbar. Ich zeige Ihnen deshalb Leistungen aus dem "
@@ -56,6 +77,20 @@ PAYLOAD_WITHOUT_DIALOGUE = (
     "Diese Auswahl kann ich gerade nicht verarbeiten. Bitte beschreiben Sie Ihr Anliegen in eigenen Worten."
 )
 APOLOGY = "Das hat leider nicht geklappt. Bitte versuchen Sie es in einigen Minuten noch einmal."
+TEXTS["de"] = {
+    "unavailable_notice": UNAVAILABLE_NOTICE,
+    "search_only_intro": SEARCH_ONLY_INTRO,
+    "unavailable_short": UNAVAILABLE_SHORT,
+    "no_hits": NO_HITS,
+    "payload_without_dialogue": PAYLOAD_WITHOUT_DIALOGUE,
+    "apology": APOLOGY,
+    "store_unavailable_notice": STORE_UNAVAILABLE_NOTICE,
+}
+
+
+def say(key: str, language: str) -> str:
+    """A text of the answers without the dialogue assistant in `language` (German where it has none)."""
+    return TEXTS.get(language, {}).get(key) or TEXTS[DEFAULT_LANGUAGE][key]
 
 
 # --- Rasa answer ----------------------------------------------------------------------------------------------
@@ -74,7 +109,7 @@ def _buttons(raw: object) -> list[Button]:
     return buttons
 
 
-def _merge_metadata(parts: Iterable[Mapping[str, Any]], catalogue: Catalogue) -> TurnMetadata:
+def _merge_metadata(parts: Iterable[Mapping[str, Any]], catalogue: Catalogue, language: Language) -> TurnMetadata:
     merged: dict[str, Any] = {}
     for part in parts:
         merged.update(part)
@@ -96,6 +131,7 @@ def _merge_metadata(parts: Iterable[Mapping[str, Any]], catalogue: Catalogue) ->
         authority=cast(Authority | None, authority),
         handoff=_handoff(merged.get("handoff"), catalogue),
         fallback=merged.get("fallback") is True,
+        language=cast(Language, merged["language"]) if merged.get("language") in LANGUAGE_CODES else language,
     )
 
 
@@ -124,8 +160,11 @@ def _handoff(raw: object, catalogue: Catalogue) -> Handoff | None:
     return Handoff(service_id=service_id, url=url, office=office, prefill=prefill, data=prefill or Prefill())
 
 
-def from_rasa(answer: Sequence[RasaMessage], catalogue: Catalogue) -> tuple[list[ChatMessage], TurnMetadata] | None:
-    """The reply of a Rasa turn; None when it has nothing to show (treated like an unavailable assistant)."""
+def from_rasa(
+    answer: Sequence[RasaMessage], catalogue: Catalogue, language: Language = DEFAULT_LANGUAGE
+) -> tuple[list[ChatMessage], TurnMetadata] | None:
+    """The reply of a Rasa turn; None when it has nothing to show (treated like an unavailable assistant).
+    `language` is the reply's language when the actions did not say it (metadata.language)."""
     messages: list[ChatMessage] = []
     parts: list[Mapping[str, Any]] = []
     for raw in answer:
@@ -139,7 +178,7 @@ def from_rasa(answer: Sequence[RasaMessage], catalogue: Catalogue) -> tuple[list
             messages.append(ChatMessage(text=text, buttons=buttons))
     if not messages:
         return None
-    return messages, _merge_metadata(parts, catalogue)
+    return messages, _merge_metadata(parts, catalogue, language)
 
 
 # --- answer from the search -----------------------------------------------------------------------------------
@@ -160,19 +199,22 @@ def _service_reply(intent: str, service: Service) -> ChatMessage:
     return ChatMessage(text=text, buttons=_buttons_of(buttons))
 
 
-def _follow_up(message: str, case: StoredCase, catalogue: Catalogue) -> tuple[ChatMessage, TurnMetadata] | None:
+def _follow_up(
+    message: str, case: StoredCase, catalogue: Catalogue, language: Language = DEFAULT_LANGUAGE
+) -> tuple[ChatMessage, TurnMetadata] | None:
     """A follow-up without content of its own ("Welche Unterlagen brauche ich?") answered for the stored case's
     service at its place, as the action server would; None when the message has content of its own."""
     from actions.understanding import PLACE_WORDS, QUESTION_WORDS, content_words, cue, place_ignore
     from knowledge.places import find_place, responsibility
 
     service = catalogue.get(case.focus) if case.focus else None
-    text = clean_line(message)
-    if service is None or len(content_words(text, ignore=QUESTION_WORDS | PLACE_WORDS | place_ignore(text))) > 1:
+    said = clean_line(message)
+    if service is None or len(content_words(said, ignore=QUESTION_WORDS | PLACE_WORDS | place_ignore(said))) > 1:
         return None
-    place = find_place(text) or (find_place(case.place) if case.place else None)
+    service = service.in_language(language)
+    place = find_place(said) or (find_place(case.place) if case.place else None)
     resp = responsibility(service, place)
-    kind, section = cue(text)
+    kind, section = cue(said)
     if kind == "section" and section:
         reply = ChatMessage(
             text=presenter.section_text(service, section, False, office_name(service, resp)),
@@ -181,7 +223,8 @@ def _follow_up(message: str, case: StoredCase, catalogue: Catalogue) -> tuple[Ch
     else:
         reply = _service_reply("choose_service", service)
     reply = ChatMessage(text=f"{reply.text}\n{resp.text}", buttons=reply.buttons)
-    return reply, TurnMetadata(service_ids=[service.id], authority=resp.authority, fallback=True)
+    metadata = TurnMetadata(service_ids=[service.id], authority=resp.authority, fallback=True, language=language)
+    return reply, metadata
 
 
 def from_search(
@@ -192,41 +235,46 @@ def from_search(
     unavailable: bool,
     case: StoredCase | None = None,
     store_down: bool = False,
+    language: Language = DEFAULT_LANGUAGE,
 ) -> tuple[list[ChatMessage], TurnMetadata]:
-    """An answer without the dialogue assistant: for a follow-up, the stored case's service; else the best services
-    for the message (or the one a button asked for). ``store_down``: the conversation could not be read either,
-    which the answer says plainly."""
-    short = STORE_UNAVAILABLE_NOTICE if store_down else UNAVAILABLE_SHORT
+    """An answer without the dialogue assistant, in `language`: for a follow-up, the stored case's service; else the
+    best services for the message (or the one a button asked for). ``store_down``: the conversation could not be
+    read either, which the answer says plainly."""
+    short = say("store_unavailable_notice" if store_down else "unavailable_short", language)
     notice: list[ChatMessage] = [ChatMessage(text=short)] if unavailable else []
-    if case is not None and (answer := _follow_up(message, case, catalogue)) is not None:
+    if case is not None and (answer := _follow_up(message, case, catalogue, language)) is not None:
         return [*notice, answer[0]], answer[1]
     parsed = parse_payload(message)
     if parsed is not None:
         service = catalogue.get(parsed.service_id) if parsed.service_id else None
         if service is None:
-            return [*notice, ChatMessage(text=PAYLOAD_WITHOUT_DIALOGUE)], TurnMetadata(fallback=True)
-        reply = _service_reply(parsed.intent, service)
-        return [*notice, reply], TurnMetadata(service_ids=[service.id], fallback=True)
+            reply = ChatMessage(text=say("payload_without_dialogue", language))
+            return [*notice, reply], TurnMetadata(fallback=True, language=language)
+        reply = _service_reply(parsed.intent, service.in_language(language))
+        return [*notice, reply], TurnMetadata(service_ids=[service.id], fallback=True, language=language)
 
     try:
         hits = retriever.search(clean_line(message)[:MAX_QUERY_CHARS], FALLBACK_TOP)  # a long story: its start
     except QueryError:
         hits = []
     if not hits:
-        return [*notice, ChatMessage(text=NO_HITS)], TurnMetadata(fallback=True)
-    intro = (STORE_UNAVAILABLE_NOTICE if store_down else UNAVAILABLE_NOTICE) if unavailable else SEARCH_ONLY_INTRO
+        return [*notice, ChatMessage(text=say("no_hits", language))], TurnMetadata(fallback=True, language=language)
+    if unavailable:
+        intro = say("store_unavailable_notice" if store_down else "unavailable_notice", language)
+    else:
+        intro = say("search_only_intro", language)
     messages = [ChatMessage(text=intro)]
     for hit in hits:
-        service = hit.service
+        service = hit.service.in_language(language)
         messages.append(
             ChatMessage(
                 text=f"{service.title}\n{service.teaser}",
                 buttons=_buttons_of(presenter.choose_buttons([service])),
             )
         )
-    return messages, TurnMetadata(service_ids=[hit.id for hit in hits], fallback=True)
+    return messages, TurnMetadata(service_ids=[hit.id for hit in hits], fallback=True, language=language)
 
 
-def apology() -> list[ChatMessage]:
+def apology(language: Language = DEFAULT_LANGUAGE) -> list[ChatMessage]:
     """The reply when not even the search could answer."""
-    return [ChatMessage(text=APOLOGY)]
+    return [ChatMessage(text=say("apology", language))]

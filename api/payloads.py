@@ -5,7 +5,7 @@ Rasa reads any message starting with "/" as an intent with entities ("/restart" 
 
 - it is a payload of the grammar (contract.chat.parse_payload) with known values (a catalogue service id), and
 - the bot offered exactly this payload as a button in this conversation, or it is one of the widget's own controls
-  (the Leichte-Sprache switch, WIDGET_CONTROLS).
+  (the Leichte-Sprache switch, the language switch: WIDGET_CONTROLS).
 
 Anything else starting with "/" is plain text: the slashes are taken off, so that Rasa's NLU reads the words, and a
 JSON object after an intent-like name is dropped (no slot values smuggled in as text either).
@@ -21,13 +21,19 @@ from collections.abc import Iterable
 from threading import Lock
 from typing import Final
 
-from contract.chat import parse_payload
+from contract.chat import INTENT_SWITCH_LANGUAGE, LANGUAGE_CODES, build_payload, parse_payload
 from knowledge.catalogue import Catalogue
 
 #: What Rasa would read as an intent with entities: a name and a JSON object ("inform_place{…}").
 _PAYLOAD_SHAPE: Final = re.compile(r"^(?P<name>[\w.-]+)\s*[{\[@].*$", re.DOTALL)
 #: Payloads the widget sends by its own controls, not as answers to a bot's buttons.
-WIDGET_CONTROLS: Final = frozenset({"/leichte_sprache_on", "/leichte_sprache_off"})
+WIDGET_CONTROLS: Final = frozenset(
+    {
+        "/leichte_sprache_on",
+        "/leichte_sprache_off",
+        *(build_payload(INTENT_SWITCH_LANGUAGE, language=code) for code in LANGUAGE_CODES),
+    }
+)
 
 
 class OfferedPayloads:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.text import clean_text
-from contract.chat import Authority, Prefill
+from contract.chat import Authority, Language, Prefill
 from knowledge.schema import Service
 from knowledge.search import MAX_QUERY_CHARS
 
@@ -286,6 +286,12 @@ class TurnMetadata(_Out):
         description="True when the answer did not come from the dialogue assistant (assistant unavailable, or "
         "search-only mode) or the assistant did not understand; the messages then come from the search.",
     )
+    language: Language = Field(
+        default="de",
+        description="The language of this reply (ISO 639-1): the conversation's language as the assistant keeps it; "
+        "without the assistant the language detected in the message, else the request's `language`, else the "
+        "conversation's last language, else `de`. Widgets set `lang` on the message elements from it.",
+    )
 
 
 class ChatRequest(BaseModel):
@@ -314,6 +320,13 @@ class ChatRequest(BaseModel):
         pattern=HAS_TEXT_PATTERN,
         description=f"The user's text or a button payload; at most {MESSAGE_MAX} characters. Plain text: control "
         "characters are removed, HTML is passed on as text and never interpreted.",
+    )
+
+    language: Language | None = Field(
+        default=None,
+        description="Hint for the conversation's language (ISO 639-1), e.g. the page's `lang` or the widget's "
+        "setting. The language detected in a clear message wins; the hint decides for short messages and the "
+        "start. null: no hint.",
     )
 
     @field_validator("message")
@@ -349,6 +362,7 @@ class ChatResponse(_Out):
                         "authority": "LVR",
                         "handoff": None,
                         "fallback": False,
+                        "language": "de",
                     },
                 }
             ]

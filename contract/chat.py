@@ -88,6 +88,7 @@ class MessageMetadata(TypedDict, total=False):
     language_hint: Language | None  # the language the widget or partner asked for (request `language`, page `lang`)
     message_id: str  # set by the API for every turn; Rasa stores it on the UserUttered event (api.rasa_pool)
 
+
 # --- turn metadata ------------------------------------------------------------------------------------------------
 PAYLOAD_KEY: Final = "beratungskompass"
 

@@ -21,10 +21,12 @@ from api.conversations import forget_conversation
 from api.deps import KnowledgeDep, OfferedDep, RasaDep, SettingsDep, limit_chat
 from api.errors import RasaError, TrackerStoreError
 from api.knowledge_state import KnowledgeState
+from api.language import conversation_language, detect
 from api.payloads import OfferedPayloads, admitted
 from api.rasa_pool import RasaPool
 from api.schemas import SESSION_ID_PATTERN, ChatRequest, ChatResponse, ErrorBody, TurnMetadata
 from api.settings import Settings
+from contract.chat import MessageMetadata
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +39,17 @@ Send one user message; get the bot's messages of this turn and the turn's **meta
 * `messages[].text` is **plain text** (may contain line breaks). Render it with `textContent`, never `innerHTML`:
   the API neither interprets HTML nor escapes it. Control characters are removed from input and output.
 * A button's `payload` is sent back as the next `message` when the button is clicked. Only payloads the bot offered
-  in this conversation (and the widget's Leichte-Sprache switch, `/leichte_sprache_on` / `/leichte_sprache_off`)
-  are read as payloads; any other message starting with "/" is plain text.
+  in this conversation (and the widget's Leichte-Sprache switch, `/leichte_sprache_on` / `/leichte_sprache_off`, and
+  its language switch, `/switch_language{"language":"en"}` / `…"de"}`) are read as payloads; any other message
+  starting with "/" is plain text.
+* `language` (optional, `de` | `en`) is a hint for the conversation's language, e.g. the page's `lang`. The
+  language of each message is detected offline; a clear message's language wins, short ones ("ok", "Köln") keep
+  the conversation's language.
 * `metadata` is the contract for widgets and partner portals: `service_ids` (catalogue ids the reply is about,
   details at `/api/v1/services/{id}`), `authority` (`LVR`, `LWL`, `Kreis/kreisfreie Stadt`, `other` or null),
   `handoff` (`{service_id, url}` after the citizen consented, else null), `fallback` (true when the answer came from
-  the search instead of the dialogue assistant, or the assistant did not understand).
+  the search instead of the dialogue assistant, or the assistant did not understand), `language` (the reply's
+  language; set `lang` on the message elements from it).
 * When the dialogue assistant is unavailable, the answer is still 200: a notice and the best matching services; a
   follow-up question ("Welche Unterlagen brauche ich?") is answered for the conversation's service and place as the
   tracker store last saved them.
@@ -88,25 +95,30 @@ async def chat(
     settings: SettingsDep,
 ) -> ChatResponse:
     session_id = turn.session_id or uuid.uuid4().hex
-    response = await _answer(session_id, turn.message, knowledge, rasa, offered, settings)
+    response = await _answer(session_id, turn, knowledge, rasa, offered, settings)
     offered.add(session_id, (b.payload for m in response.messages for b in m.buttons))
     return response
 
 
 async def _answer(
     session_id: str,
-    message: str,
+    turn: ChatRequest,
     knowledge: KnowledgeState,
     rasa: RasaPool | None,
     offered: OfferedPayloads,
     settings: Settings,
 ) -> ChatResponse:
+    message = turn.message
+    detected = detect(message)
     case: StoredCase | None = None
     store_down = False
     if rasa is not None:
         to_rasa = admitted(message, session_id, offered, knowledge.catalogue)  # "/restart" typed is text
+        metadata_out = MessageMetadata(language=detected, language_hint=turn.language)
+        guess = conversation_language(detected, turn.language, None)  # if the actions do not say the language
         try:
-            reply = dialogue.from_rasa(await rasa.send(session_id, to_rasa), knowledge.catalogue)
+            answer = await rasa.send(session_id, to_rasa, metadata=metadata_out)
+            reply = dialogue.from_rasa(answer, knowledge.catalogue, guess)
         except RasaError as exc:
             logger.warning("dialogue assistant unavailable, answering from the search: %s", exc)
             reply = None
@@ -122,16 +134,22 @@ async def _answer(
         except TrackerStoreError as exc:
             logger.warning("tracker store unreadable, answering without the conversation: %s", exc)
             store_down = True
+    language = conversation_language(detected, turn.language, case.language if case else None)
     try:
         messages, metadata = await anyio.to_thread.run_sync(
             lambda: dialogue.from_search(
-                message, knowledge.retriever, knowledge.catalogue, unavailable=rasa is not None, case=case,
+                message,
+                knowledge.retriever,
+                knowledge.catalogue,
+                unavailable=rasa is not None,
+                case=case,
                 store_down=store_down,
+                language=language,
             )
         )
     except Exception:  # the chat must answer even then; the log has the bug
         logger.exception("the search answer failed")
-        messages, metadata = dialogue.apology(), TurnMetadata(fallback=True)
+        messages, metadata = dialogue.apology(language), TurnMetadata(fallback=True, language=language)
     return ChatResponse(session_id=session_id, messages=messages, metadata=metadata)
 
 

@@ -23,6 +23,9 @@ def offered() -> OfferedPayloads:
         (CHOOSE, CHOOSE),  # offered: a payload
         ("/affirm", "/affirm"),
         ("/leichte_sprache_on", "/leichte_sprache_on"),  # the widget's own switch
+        ('/switch_language{"language":"en"}', '/switch_language{"language":"en"}'),  # the widget's language switch
+        ('/switch_language{"language":"de"}', '/switch_language{"language":"de"}'),
+        ('/switch_language{"language":"fr"}', "switch_language"),  # not a language of the bot: text
         ("/deny", "deny"),  # not offered: text
         ("/restart", "restart"),
         ("/session_start", "session_start"),

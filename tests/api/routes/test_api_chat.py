@@ -89,12 +89,14 @@ def test_forwards_the_turn_and_returns_messages_and_merged_metadata(
         "handoff": {"service_id": second, "url": "https://example.org/antrag", "office": "LVR-Inklusionsamt",
                     "prefill": {"place": "Köln", "ags": "05315000"}, "data": {"place": "Köln", "ags": "05315000"}},
         "fallback": False,
+        "language": "de",  # the actions did not say it: the detected language
     }
     [sent] = [r for r in rasa.requests if r.method == "POST"]
     assert sent.path == "/webhooks/tokenrest/webhook"
     assert sent.query == {"token": [TOKEN]}
     assert (sent.body["sender"], sent.body["message"]) == (body["session_id"], "Ich brauche Hilfe")
     assert len(sent.body["metadata"]["message_id"]) == 32  # every turn carries its id (api.rasa_pool)
+    assert (sent.body["metadata"]["language"], sent.body["metadata"]["language_hint"]) == ("de", None)
 
 
 def test_a_given_session_id_is_kept(make_client: MakeClient, fake_server: StartServer) -> None:
@@ -115,6 +117,7 @@ def test_invalid_metadata_values_are_dropped(
             "authority": "Bundesamt",
             "handoff": {"service_id": known, "url": "javascript:alert(1)", "data": "place=Köln"},
             "fallback": "yes",
+            "language": "fr",
             "unknown_key": 1,
         }
     }
@@ -125,6 +128,7 @@ def test_invalid_metadata_values_are_dropped(
         "authority": None,
         "handoff": {"service_id": known, "url": None, "office": None, "prefill": None, "data": {}},
         "fallback": False,
+        "language": "de",  # "fr" is not a language of the bot; "Hallo" is too short: the default
     }
 
 
@@ -212,7 +216,9 @@ def test_fallback_buttons_keep_working_without_the_dialogue(client: TestClient, 
     service = next(s for s in catalogue if s.documents)
     choose = build_payload("choose_service", service_id=service.id)
     body = client.post(CHAT, json={"message": choose}).json()
-    assert body["metadata"] == {"service_ids": [service.id], "authority": None, "handoff": None, "fallback": True}
+    assert body["metadata"] == {
+        "service_ids": [service.id], "authority": None, "handoff": None, "fallback": True, "language": "de"
+    }
     assert service.teaser in body["messages"][-1]["text"]
     documents = next(b for b in body["messages"][-1]["buttons"] if b["payload"].startswith("/ask_documents"))
     body = client.post(CHAT, json={"message": documents["payload"]}).json()
@@ -233,7 +239,9 @@ def test_fallback_for_payloads_it_cannot_serve(client: TestClient, message: str)
     response = client.post(CHAT, json={"message": message})
     assert response.status_code == 200
     body = response.json()
-    assert body["metadata"] == {"service_ids": [], "authority": None, "handoff": None, "fallback": True}
+    assert body["metadata"] == {
+        "service_ids": [], "authority": None, "handoff": None, "fallback": True, "language": "de"
+    }
     assert [m["text"] for m in body["messages"]] == [dialogue.PAYLOAD_WITHOUT_DIALOGUE]
 
 
