@@ -126,7 +126,9 @@ class LexicalIndex:
     def build(cls, services: Sequence[Service]) -> LexicalIndex:
         """Index the services (in the given order)."""
         tokens = [{field: words(text) for field, text in service_fields(s).items()} for s in services]  # split once
-        analyzer = Analyzer.for_words(t for fields in tokens for t in fields.values())
+        # The compound splitter and the spelling correction learn German words from the German fields only: English
+        # words would change how German compounds are split (and so the German ranking).
+        analyzer = Analyzer.for_words(t for fields in tokens for name, t in fields.items() if "@" not in name)
         per_field: dict[str, list[Counter[str]]] = {f: [] for f in FIELD_WEIGHTS}
         for fields in tokens:
             for field, field_tokens in fields.items():

@@ -38,6 +38,8 @@ def test_every_message_goes_to_rasa_with_its_language_and_the_hint(
     rasa = fake_server(routes=rasa_routes((200, [{"text": "Hallo"}])))
     _rasa(make_client, rasa).post(CHAT, json={"message": message, "language": hint})
     [request] = [r for r in rasa.requests if r.method == "POST"]
+    message_id = request.body["metadata"].pop("message_id")  # every turn's id (api.rasa_pool)
+    assert len(message_id) == 32
     assert request.body["metadata"] == sent
 
 
