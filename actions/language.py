@@ -56,6 +56,17 @@ def resolve(tracker: Tracker) -> Language:
     )
 
 
+#: The languages the actions' texts (actions/texts.py, the domain responses) are written in. A reply says the
+#: language it is really in, so that the widget's `lang` makes screen readers use the right voice: until the English
+#: texts exist (issue 11), an English conversation is kept in the slot but answered, and marked, in German.
+REPLY_LANGUAGES: tuple[Language, ...] = (DEFAULT_LANGUAGE,)
+
+
+def spoken(language: Language) -> Language:
+    """The language a reply for a conversation in `language` is written in."""
+    return language if language in REPLY_LANGUAGES else DEFAULT_LANGUAGE
+
+
 def keep(tracker: Tracker, language: Language) -> list[EventType]:
     """The slot event that stores the language, when it changed. The default alone is not stored: while nothing
     told the language, a later hint may still set it."""

@@ -61,7 +61,7 @@ class BeratungsAction(Action, ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         lang = language.resolve(tracker)
         events = respond(dispatcher, tracker, understand(tracker, self.asks))
-        language.stamp(dispatcher, lang)
+        language.stamp(dispatcher, language.spoken(lang))
         events += language.keep(tracker, lang)
         counted = any(e.get("event") == "slot" and e.get("name") == SLOT_FAILED for e in events)
         if not counted and (tracker.get_slot(SLOT_FAILED) or 0) > 0:
