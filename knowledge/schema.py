@@ -11,15 +11,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from knowledge.vocab import DEFAULT_LANGUAGE, LANGUAGES, LEBENSLAGEN, PROVIDERS, RESPONSIBILITY_KINDS, TARGET_GROUPS
 
 TEASER_MAX = 300
+TITLE_SHORT_MAX = 40  # characters of a button title
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LEIKA_PATTERN = re.compile(r"^99\d{12}$")
+
+
+def _length_limit(name: str, limit: int) -> Any:
+    """A field validator: at most `limit` characters in field `name` (None passes), with a message that says so."""
+
+    def check(cls: type, value: str | None) -> str | None:
+        if value is not None and len(value) > limit:
+            raise ValueError(f"{name} has {len(value)} characters, at most {limit} allowed")
+        return value
+
+    return field_validator(name)(classmethod(check))
 
 
 class _Model(BaseModel):
@@ -196,19 +208,8 @@ class ServiceTexts(_Model):
     search_terms: list[str] = Field(default_factory=list)  # words people use for it in this language
     example_questions: list[str] = Field(default_factory=list)  # citizen phrasings in this language
 
-    @field_validator("teaser")
-    @classmethod
-    def _teaser_length(cls, value: str | None) -> str | None:
-        if value is not None and len(value) > TEASER_MAX:
-            raise ValueError(f"teaser has {len(value)} characters, at most {TEASER_MAX} allowed")
-        return value
-
-    @field_validator("title_short")
-    @classmethod
-    def _title_short_length(cls, value: str | None) -> str | None:
-        if value is not None and len(value) > 40:
-            raise ValueError(f"title_short has {len(value)} characters, at most 40 allowed")
-        return value
+    _teaser_length = _length_limit("teaser", TEASER_MAX)
+    _title_short_length = _length_limit("title_short", TITLE_SHORT_MAX)
 
 
 class Service(_Model):
@@ -251,19 +252,8 @@ class Service(_Model):
             raise ValueError("id must be lower-case words joined by '-'")
         return value
 
-    @field_validator("teaser")
-    @classmethod
-    def _teaser_length(cls, value: str) -> str:
-        if len(value) > TEASER_MAX:
-            raise ValueError(f"teaser has {len(value)} characters, at most {TEASER_MAX} allowed")
-        return value
-
-    @field_validator("title_short")
-    @classmethod
-    def _title_short_length(cls, value: str | None) -> str | None:
-        if value is not None and len(value) > 40:
-            raise ValueError(f"title_short has {len(value)} characters, at most 40 allowed")
-        return value
+    _teaser_length = _length_limit("teaser", TEASER_MAX)
+    _title_short_length = _length_limit("title_short", TITLE_SHORT_MAX)
 
     @field_validator("title", "full_text", "leichte_sprache")
     @classmethod
