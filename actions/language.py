@@ -18,17 +18,12 @@ from actions import tracker as read
 from contract.chat import (
     DEFAULT_LANGUAGE,
     INTENT_SWITCH_LANGUAGE,
-    LANGUAGE_CODES,
     PAYLOAD_KEY,
     SLOT_LANGUAGE,
     Language,
     MessageMetadata,
+    choose_language,
 )
-
-
-def _known(value: object) -> Language | None:
-    """A supported language code, else None (unknown codes are ignored, not errors: the API validates)."""
-    return cast(Language, value) if isinstance(value, str) and value in LANGUAGE_CODES else None
 
 
 def message_metadata(tracker: Tracker) -> MessageMetadata:
@@ -43,16 +38,10 @@ def message_metadata(tracker: Tracker) -> MessageMetadata:
 
 def resolve(tracker: Tracker) -> Language:
     """The language of this turn's reply (see the module docstring for the order)."""
-    if read.intent(tracker) == INTENT_SWITCH_LANGUAGE:
-        switched = _known(read.entity(tracker, "language"))
-        if switched:
-            return switched
+    switched = read.entity(tracker, "language") if read.intent(tracker) == INTENT_SWITCH_LANGUAGE else None
     metadata = message_metadata(tracker)
-    return (
-        _known(metadata.get("language"))
-        or _known(tracker.get_slot(SLOT_LANGUAGE))
-        or _known(metadata.get("language_hint"))
-        or cast(Language, DEFAULT_LANGUAGE)
+    return choose_language(
+        switched, metadata.get("language"), tracker.get_slot(SLOT_LANGUAGE), metadata.get("language_hint")
     )
 
 

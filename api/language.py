@@ -50,15 +50,3 @@ def detect(text: str) -> Language | None:
         return None
     code = values[0].language.iso_code_639_1.name.lower()
     return cast(Language, code) if code in LANGUAGE_CODES else None
-
-
-def conversation_language(detected: Language | None, hint: Language | None, stored: str | None) -> Language:
-    """The language to answer in without the dialogue assistant: detected, else the hint, else the stored slot,
-    else the default."""
-    if detected is not None:
-        return detected
-    if hint is not None:
-        return hint
-    if stored in LANGUAGE_CODES:
-        return cast(Language, stored)
-    return cast(Language, LANGUAGE_CODES[0])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Final, Literal, NotRequired, get_args
+from typing import Final, Literal, NotRequired, cast, get_args
 
 # pydantic reads these TypedDicts (api/schemas.py) and needs typing_extensions' TypedDict on Python < 3.12.
 from typing_extensions import TypedDict
@@ -79,6 +79,16 @@ AUTHORITIES: Final[tuple[str, ...]] = get_args(Authority)
 Language = Literal["de", "en"]
 LANGUAGE_CODES: Final[tuple[str, ...]] = get_args(Language)
 DEFAULT_LANGUAGE: Final = "de"
+
+
+def choose_language(*candidates: object) -> Language:
+    """The conversation's language: the first candidate that is a language the bot speaks, else the default.
+    Callers pass them in the one order of docs/architecture.md: a switch the citizen asked for, the language detected
+    in this message, the conversation's language so far (slot), the page's or partner's hint."""
+    for candidate in candidates:
+        if isinstance(candidate, str) and candidate in LANGUAGE_CODES:
+            return cast(Language, candidate)
+    return cast(Language, DEFAULT_LANGUAGE)
 
 
 class MessageMetadata(TypedDict, total=False):

@@ -21,12 +21,12 @@ from api.conversations import forget_conversation
 from api.deps import KnowledgeDep, OfferedDep, RasaDep, SettingsDep, limit_chat
 from api.errors import RasaError, TrackerStoreError
 from api.knowledge_state import KnowledgeState
-from api.language import conversation_language, detect
+from api.language import detect
 from api.payloads import OfferedPayloads, admitted
 from api.rasa_pool import RasaPool
 from api.schemas import SESSION_ID_PATTERN, ChatRequest, ChatResponse, ErrorBody, TurnMetadata
 from api.settings import Settings
-from contract.chat import MessageMetadata
+from contract.chat import MessageMetadata, choose_language
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ async def _answer(
     if rasa is not None:
         to_rasa = admitted(message, session_id, offered, knowledge.catalogue)  # "/restart" typed is text
         metadata_out = MessageMetadata(language=detected, language_hint=turn.language)
-        guess = conversation_language(detected, turn.language, None)  # if the actions do not say the language
+        guess = choose_language(detected, turn.language)  # if the actions do not say the language
         try:
             answer = await rasa.send(session_id, to_rasa, metadata=metadata_out)
             reply = dialogue.from_rasa(answer, knowledge.catalogue, guess)
@@ -134,7 +134,7 @@ async def _answer(
         except TrackerStoreError as exc:
             logger.warning("tracker store unreadable, answering without the conversation: %s", exc)
             store_down = True
-    language = conversation_language(detected, turn.language, case.language if case else None)
+    language = choose_language(detected, case.language if case else None, turn.language)  # as the actions
     try:
         messages, metadata = await anyio.to_thread.run_sync(
             lambda: dialogue.from_search(

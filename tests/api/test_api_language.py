@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from api.language import conversation_language, detect
+from api.language import detect
+from contract.chat import choose_language
 
 GERMAN = [
     "Ich bin blind und wohne in Köln.",
@@ -69,8 +70,9 @@ def test_short_or_unclear_messages_keep_the_conversations_language(text: str) ->
 
 
 def test_conversation_language_order() -> None:
-    assert conversation_language("en", "de", "de") == "en"
-    assert conversation_language(None, "en", "de") == "en"
-    assert conversation_language(None, None, "en") == "en"
-    assert conversation_language(None, None, "fr") == "de"
-    assert conversation_language(None, None, None) == "de"
+    """contract.chat.choose_language, in the order the API passes (detected, stored slot, hint) — the actions' order."""
+    assert choose_language("en", "de", "de") == "en"
+    assert choose_language(None, "de", "en") == "de"  # the conversation's language beats the page's hint
+    assert choose_language(None, None, "en") == "en"
+    assert choose_language(None, "fr", None) == "de"
+    assert choose_language(None, None, None) == "de"
