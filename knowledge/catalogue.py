@@ -21,11 +21,12 @@ from pydantic import ValidationError
 
 from knowledge.errors import CatalogueError
 from knowledge.provenance import check_service
-from knowledge.schema import Service
-from knowledge.vocab import DEFAULT_LANGUAGE, LANGUAGES
+from knowledge.schema import TRANSLATED_FIELDS, Service
+from knowledge.vocab import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS
 
-#: The sections a chat answer shows (and the caseworker page); their translations are checked.
-CHAT_SECTIONS = ("prerequisites", "documents", "procedure", "costs", "deadlines", "processing_time", "legal_remedy")
+#: The sections a chat answer shows that have a text per language (legal bases are citations); their
+#: translations are checked.
+CHAT_SECTIONS = tuple(section for section in SECTIONS if section in TRANSLATED_FIELDS)
 
 DEFAULT_CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
 CONTRACT_FILE_ENV = "BK_CONTRACT_FILE"

@@ -122,10 +122,19 @@ def training_pairs(catalogue: Catalogue) -> list[tuple[str, str, str]]:
     return pairs
 
 
+def tokenizer_texts(catalogue: Catalogue) -> list[str]:
+    """What the tokenizer learns its vocabulary from: the German lexical texts (see passage_text)."""
+    from knowledge.lexical import all_texts
+
+    return all_texts(catalogue, translations=False)
+
+
 def training_hash(catalogue: Catalogue) -> str:
-    """Fingerprint of the training data (pairs and passages): a change of what the model learns from, not only of
-    the catalogue, makes the saved model outdated."""
+    """Fingerprint of the training data (the tokenizer's texts, the pairs and passages): a change of what the model
+    learns from, not only of the catalogue, makes the saved model outdated."""
     digest = hashlib.sha256()
+    for text in tokenizer_texts(catalogue):
+        digest.update(f"{text}\x1e".encode())
     for anchor, passage, service_id in training_pairs(catalogue):
         digest.update(f"{anchor}\x1f{passage}\x1f{service_id}\x1e".encode())
     return digest.hexdigest()
@@ -189,8 +198,6 @@ def build_builtin_model(
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
     from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
 
-    from knowledge.lexical import all_texts
-
     config = config or TrainingConfig()
     directory = directory or builtin_dir()
     started = time.perf_counter()
@@ -201,7 +208,7 @@ def build_builtin_model(
     try:
         torch.manual_seed(config.seed)
         rng = random.Random(config.seed)
-        tokenizer = train_tokenizer(all_texts(catalogue, translations=False), config.vocab_size)
+        tokenizer = train_tokenizer(tokenizer_texts(catalogue), config.vocab_size)
         weights = torch.randn(tokenizer.get_vocab_size(), config.dimension) * config.init_std
         static = StaticEmbedding(tokenizer, embedding_weights=weights)
         static.embedding.sparse = True  # a batch touches few token rows: update only those

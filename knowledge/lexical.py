@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.schema import Service
+from knowledge.schema import Service, ServiceTexts
 from knowledge.text import Analyzer, words
 from knowledge.vocab import DEFAULT_LANGUAGE, LANGUAGES, LEBENSLAGEN, TARGET_GROUPS
 
@@ -45,9 +45,11 @@ FIELD_B: dict[str, float] = {
 K1 = 1.2
 
 
-def _details(service: Service) -> list[str]:
-    extra = [service.costs, service.deadlines, service.processing_time, service.legal_remedy]
-    return [*service.prerequisites, *service.documents, *service.procedure, *service.hints, *(e for e in extra if e)]
+def _details(texts: Service | ServiceTexts) -> list[str]:
+    """The section texts of a service, or of one of its translations (a section it lacks counts as empty)."""
+    lists = (texts.prerequisites, texts.documents, texts.procedure, texts.hints)
+    extra = (texts.costs, texts.deadlines, texts.processing_time, texts.legal_remedy)
+    return [*(item for items in lists for item in items or []), *(e for e in extra if e)]
 
 
 #: The fields a translation fills, named "<field>@<language>", with the weight and length normalisation of the German
@@ -60,16 +62,17 @@ for _code in LANGUAGES:
             FIELD_B[f"{_field}@{_code}"] = FIELD_B[_field]
 
 
+def is_translation(field: str) -> bool:
+    """Whether a lexical field holds a translation ("<field>@<language>") rather than German text."""
+    return "@" in field
+
+
 def _translated_fields(service: Service) -> dict[str, str]:
     fields: dict[str, str] = {}
     for code in LANGUAGES:
-        texts = service.translations.get(code)
-        if code == DEFAULT_LANGUAGE or texts is None:
-            fields.update({f"{name}@{code}": "" for name in TRANSLATED_LEXICAL_FIELDS if code != DEFAULT_LANGUAGE})
+        if code == DEFAULT_LANGUAGE:
             continue
-        version = service.in_language(code)
-        own = [*(texts.prerequisites or []), *(texts.documents or []), *(texts.procedure or []), *(texts.hints or [])]
-        own += [t for t in (texts.costs, texts.deadlines, texts.processing_time, texts.legal_remedy) if t]
+        texts = service.translations.get(code) or ServiceTexts()  # none yet: empty fields
         fields.update(
             {
                 f"title@{code}": "\n".join(t for t in (texts.title, texts.title_short) if t),
@@ -77,7 +80,7 @@ def _translated_fields(service: Service) -> dict[str, str]:
                 f"example_questions@{code}": "\n".join(texts.example_questions),
                 f"teaser@{code}": texts.teaser or "",
                 f"full_text@{code}": texts.full_text or "",
-                f"details@{code}": "\n".join(own) if version is not service else "",
+                f"details@{code}": "\n".join(_details(texts)),
             }
         )
     return fields
@@ -109,7 +112,7 @@ def all_texts(services: Iterable[Service], *, translations: bool = True) -> list
         text
         for s in services
         for name, text in service_fields(s).items()
-        if text and (translations or "@" not in name)
+        if text and (translations or not is_translation(name))
     ]
 
 
@@ -128,7 +131,7 @@ class LexicalIndex:
         tokens = [{field: words(text) for field, text in service_fields(s).items()} for s in services]  # split once
         # The compound splitter and the spelling correction learn German words from the German fields only: English
         # words would change how German compounds are split (and so the German ranking).
-        analyzer = Analyzer.for_words(t for fields in tokens for name, t in fields.items() if "@" not in name)
+        analyzer = Analyzer.for_words(t for fields in tokens for name, t in fields.items() if not is_translation(name))
         per_field: dict[str, list[Counter[str]]] = {f: [] for f in FIELD_WEIGHTS}
         for fields in tokens:
             for field, field_tokens in fields.items():
