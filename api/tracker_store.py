@@ -23,6 +23,10 @@ CONNECT_TIMEOUT = 2  # seconds; a degraded answer must not wait long for a store
 
 _SLOT_EVENTS = "SELECT data FROM events WHERE sender_id = {p} AND type_name = 'slot' ORDER BY id"
 _DELETE = "DELETE FROM events WHERE sender_id = {p}"
+_EXPIRE = (
+    "DELETE FROM events WHERE sender_id IN "
+    "(SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < {p})"
+)
 
 
 def libpq_url(url: str) -> str:
@@ -30,8 +34,8 @@ def libpq_url(url: str) -> str:
     return re.sub(r"^postgres(?:ql)?\+[a-z0-9_]+://", "postgresql://", url)
 
 
-def _sqlite(db: Path, mode: str) -> sqlite3.Connection:
-    return sqlite3.connect(f"{db.resolve().as_uri()}?mode={mode}", uri=True, timeout=CONNECT_TIMEOUT)
+def _sqlite(db: Path, mode: str, timeout: float = CONNECT_TIMEOUT) -> sqlite3.Connection:
+    return sqlite3.connect(f"{db.resolve().as_uri()}?mode={mode}", uri=True, timeout=timeout)
 
 
 def _has_events_table(connection: sqlite3.Connection) -> bool:
@@ -70,23 +74,33 @@ def _postgresql_run(url: str, statement: str, params: tuple[Any, ...], fetch: bo
         connection.close()
 
 
+def _run(
+    statement: str, params: tuple[Any, ...], *, db: Path | None, url: str, fetch: bool, timeout: float = CONNECT_TIMEOUT
+) -> tuple[list[Any], int]:
+    """Run one statement on the configured store (PostgreSQL when ``url`` is set, else the SQLite file ``db``): the
+    rows when ``fetch``, and the rows affected. ([], 0) when there is no store or Rasa has not created its table."""
+    if url:
+        return _postgresql_run(url, statement, params, fetch)
+    if db is None or not db.is_file():
+        return [], 0
+    try:
+        connection = _sqlite(db, "ro" if fetch else "rw", timeout)
+        try:
+            if not _has_events_table(connection):
+                return [], 0
+            with connection:
+                cursor = connection.execute(statement.format(p="?"), params)
+                rows = cursor.fetchall() if fetch else []
+            return rows, max(cursor.rowcount, 0)
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        raise TrackerStoreError(f"SQLite tracker store failed ({type(exc).__name__})") from None
+
+
 def slot_events(session_id: str, *, db: Path | None = None, url: str = "") -> list[dict[str, Any]]:
     """The ``slot`` events of a conversation, oldest first; [] when there is no store or conversation."""
-    if url:
-        rows, _ = _postgresql_run(url, _SLOT_EVENTS, (session_id,), fetch=True)
-    elif db is not None and db.is_file():
-        try:
-            connection = _sqlite(db, "ro")
-            try:
-                if not _has_events_table(connection):
-                    return []
-                rows = connection.execute(_SLOT_EVENTS.format(p="?"), (session_id,)).fetchall()
-            finally:
-                connection.close()
-        except sqlite3.Error as exc:
-            raise TrackerStoreError(f"SQLite tracker store failed ({type(exc).__name__})") from None
-    else:
-        return []
+    rows, _ = _run(_SLOT_EVENTS, (session_id,), db=db, url=url, fetch=True)
     events: list[dict[str, Any]] = []
     for (data,) in rows:
         try:
@@ -100,22 +114,13 @@ def slot_events(session_id: str, *, db: Path | None = None, url: str = "") -> li
 
 def delete_conversation(session_id: str, *, db: Path | None = None, url: str = "") -> int:
     """Delete the stored events of one conversation; the rows deleted (0 without a store)."""
-    if url:
-        return _postgresql_run(url, _DELETE, (session_id,), fetch=False)[1]
-    if db is None or not db.is_file():
-        return 0
-    try:
-        connection = _sqlite(db, "rw")
-        try:
-            if not _has_events_table(connection):
-                return 0
-            with connection:
-                cursor = connection.execute(_DELETE.format(p="?"), (session_id,))
-            return max(cursor.rowcount, 0)
-        finally:
-            connection.close()
-    except sqlite3.Error as exc:
-        raise TrackerStoreError(f"SQLite tracker store failed ({type(exc).__name__})") from None
+    return _run(_DELETE, (session_id,), db=db, url=url, fetch=False)[1]
+
+
+def delete_expired(cutoff: float, *, db: Path | None = None, url: str = "", timeout: float = 5.0) -> int:
+    """Delete every event of the conversations whose newest event is before ``cutoff`` (Unix seconds); the rows
+    deleted (0 without a store). ``timeout``: how long SQLite waits for Rasa's writes (a background job may wait)."""
+    return _run(_EXPIRE, (cutoff,), db=db, url=url, fetch=False, timeout=timeout)[1]
 
 
 def ping(url: str) -> None:
