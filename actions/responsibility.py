@@ -14,7 +14,7 @@ from actions.texts import Voice
 from contract.chat import Authority
 
 if TYPE_CHECKING:
-    from knowledge.places import PlaceMatch, Responsibility
+    from knowledge.places import Landschaftsverband, PlaceMatch, Responsibility
     from knowledge.schema import Contact, Service
 
 #: The general contact when no service-specific office is known (no phone numbers: none is confirmed).
@@ -67,8 +67,8 @@ def responsibility_text(resp: Responsibility, place: PlaceMatch | None, voice: V
 
 #: The Landschaftsverbände and regions in English, with the German names people meet on letters.
 LANDSCHAFTSVERBAND_EN = {
-    "LVR": "the Regional Association of Rhineland (LVR, Landschaftsverband Rheinland)",
-    "LWL": "the Regional Association of Westphalia-Lippe (LWL, Landschaftsverband Westfalen-Lippe)",
+    "LVR": "Regional Association of Rhineland (LVR, Landschaftsverband Rheinland)",
+    "LWL": "Regional Association of Westphalia-Lippe (LWL, Landschaftsverband Westfalen-Lippe)",
 }
 REGION_EN = {"LVR": "Rhineland", "LWL": "Westphalia-Lippe"}
 
@@ -97,10 +97,17 @@ def _english(resp: Responsibility, place: PlaceMatch | None) -> str:
     verband = place.landschaftsverband if place is not None else None
     region = f" ({REGION_EN[verband]})" if verband else ""
     if resp.authority == "LWL":
-        return (f"You live {where}{region}. There not the LVR but {LANDSCHAFTSVERBAND_EN['LWL']} is responsible: "
-                f"{resp.office}.")
-    return f"You live {where}{region}. {LANDSCHAFTSVERBAND_EN['LVR'][0].upper()}{LANDSCHAFTSVERBAND_EN['LVR'][1:]} " \
-        f"is responsible: {resp.office}."
+        return f"You live {where}{region}. There not the LVR but the {_named('LWL', resp.office)}"
+    return f"You live {where}{region}. The {_named('LVR', resp.office)}"
+
+
+def _named(verband: Landschaftsverband, office: str | None) -> str:
+    """ "Regional Association … is responsible: <office>." — the office only when it is a unit of its own."""
+    from knowledge.places import LVR_NAME, LWL_NAME
+
+    general = {"LVR": LVR_NAME, "LWL": LWL_NAME}[verband]
+    said = f"{LANDSCHAFTSVERBAND_EN[verband]} is responsible"
+    return f"{said}: {office}." if office and office != general else f"{said}."
 
 
 def _where_en(place: PlaceMatch | None) -> str:
