@@ -34,9 +34,9 @@ MODEL = ROOT / "models" / "rasa-model.tar.gz"
 RESULTS = ROOT / "results"
 HERE = Path(__file__).resolve().parent
 
-#: Macro-averaged intent F1 on tests/rasa/nlu_holdout.yml that the model must reach. Measured 0.981 on 2026-11-23
+#: Macro-averaged intent F1 on tests/rasa/nlu_holdout.yml that the model must reach. Measured 0.974 on 2026-12-05
 #: (docs/nlu.md). 0.85 leaves room for data changes that move a few examples; regressions that hit several intents
-#: fail it. A single lost intent is caught by the test stories (typed texts of all 24 intents).
+#: fail it. A single lost intent is caught by the test stories (typed texts of all 25 intents).
 MIN_HOLDOUT_MACRO_F1 = 0.85
 #: The English hold-out (tests/rasa/nlu_holdout_en.yml) may be at most this much below the German one, both measured
 #: on the same model in the same run (issue 11).
