@@ -97,8 +97,6 @@ LANGUAGE_WORDS = ["deutsch", "german", "englisch", "englische", "englischen", "e
 EN_PLACE_CUES = ["from", "near", "around", "outside", "to"]
 #: Guarded place names that are English words after "to" ("thanks to much" is a typo, not the town Much).
 EN_PLACE_CUE_EXCEPTIONS = {"to": {"much"}}
-#: English names of cities outside the place patterns; bot/data/nlu/synonyms.yml maps them to the German names.
-EN_PLACE_NAMES = ["cologne", "munich", "nuremberg", "hanover"]
 
 
 def _expand(*slots: Any) -> Iterator[Pattern]:
@@ -180,8 +178,9 @@ def english_number_patterns() -> Dict[str, List[Pattern]]:
 
 def english_place_patterns(patterns: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """English cues for the guarded place patterns ("from Essen", "near Kamen", "city of Essen"; "in Essen" is both
-    languages) and the English names of a few cities ("Cologne")."""
-    english = [{"label": "place", "pattern": [{"LOWER": name}], "id": name} for name in EN_PLACE_NAMES]
+    languages). English city names ("Cologne") are spellings in knowledge/_placenames.py, so the exported patterns
+    have them already."""
+    english: List[Dict[str, Any]] = []
     for record in patterns:
         tokens = record["pattern"]
         cue = tokens[0].get("LOWER") if record["label"] == "place" and len(tokens) > 1 else None
