@@ -1,5 +1,6 @@
 """axe-core scans (WCAG 2.0/2.1 A and AA rules plus best practices) of the demo page with the widget open and a
-conversation in it, of the English partner page, and of the caseworker page (list and detail view).
+conversation in it (in German and in English), of the English partner page, of a right-to-left message (faked), and
+of the caseworker page (list and detail view).
 
 axe-core scans open shadow roots, so the widget's UI is included. Every violation found is printed and written to
 tests/artifacts/browser/axe-<name>.json; the test fails on violations of impact "serious" or "critical".
@@ -88,6 +89,47 @@ def test_partner_page_english(new_page: NewPage, product: Product, artifacts: Pa
     send_text(page, "I am deaf and need help")
     # Only the widget: the partner test page itself is deliberately hostile (forced colours), not ours to judge.
     violations = scan_widget_only(page, "partner-widget-en", artifacts)
+    assert not _blocking(violations), _blocking(violations)
+
+
+def test_demo_page_with_the_widget_in_english(new_page: NewPage, product: Product, artifacts: Path) -> None:
+    """An English conversation on the German demo page: English messages and interface inside a German page."""
+    page = new_page()
+    page.goto(f"{product.url}/")
+    open_widget(page)
+    send_text(page, "My child is blind. What help is there?")
+    assert page.locator(WIDGET).get_attribute("lang") == "en"
+    page.locator(f"{WIDGET} .bk-choice").first.click()
+    page.wait_for_function(
+        "(n) => document.querySelector(n).shadowRoot.querySelectorAll('.bk-source').length >= 2", arg=WIDGET
+    )
+    assert set(page.locator(f"{WIDGET} .bk-bot").evaluate_all("els => els.map(e => e.lang)")) == {"en"}
+    page.locator(f"{WIDGET} .bk-danger-link").click()
+    violations = scan(page, "demo-widget-english", artifacts)
+    assert not _blocking(violations), _blocking(violations)
+
+
+def test_widget_with_a_right_to_left_message(new_page: NewPage, product: Product, artifacts: Path) -> None:
+    """A faked Arabic reply (dir="rtl") inside the German interface, and the switch listing a right-to-left
+    language: the mixed directions must not break a rule either."""
+    languages = {
+        "default": "de",
+        "languages": [{"code": "de", "name": "Deutsch", "rtl": False}, {"code": "ar", "name": "العربية", "rtl": True}],
+    }
+    reply = {
+        "session_id": "rtlaxe12345678",
+        "messages": [{"text": "مرحبا، كيف يمكنني المساعدة؟", "buttons": [{"title": "نعم", "payload": "/affirm"}]}],
+        "metadata": {"service_ids": [], "authority": None, "handoff": None, "fallback": False, "language": "ar"},
+    }
+    page = new_page()
+    page.route("**/api/v1/languages", lambda r: r.fulfill(content_type="application/json", body=json.dumps(languages)))
+    page.route("**/api/v1/chat", lambda r: r.fulfill(content_type="application/json", body=json.dumps(reply)))
+    page.goto(f"{product.url}/")
+    open_widget(page)
+    page.locator(f"{WIDGET} .bk-language").first.wait_for(state="visible")
+    send_text(page, "مرحبا")
+    assert page.locator(f"{WIDGET} .bk-bot").get_attribute("dir") == "rtl"
+    violations = scan_widget_only(page, "widget-rtl", artifacts)
     assert not _blocking(violations), _blocking(violations)
 
 
