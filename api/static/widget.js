@@ -949,6 +949,7 @@
     // The reply's language is the conversation's from now on: the user's own message was in it too (unless it was
     // the name of a language the citizen chose), and the widget's texts follow it.
     const interfaceBefore = uiLanguage();
+    const languageBefore = state.language;
     const replyLanguage = languageCode(meta.language);
     if (replyLanguage) state.language = replyLanguage;
     const code = knownLanguage() || DEFAULT_LANGUAGE;
@@ -971,6 +972,7 @@
     else renderLanguageSwitch();
     addItems(items, true);
     if (language && replyLanguage === language) status.textContent = T.languageNow(languageName(language));
+    if (state.language !== languageBefore) emit("language-changed", { language: state.language });
     if (serviceIds.length) emit("service-selected", { serviceIds });
     // "handoff" when the bot hands off to the application; "handoff-prefill" when the citizen agreed to pass on data.
     if (handoff && !handoff.prefill) emit("handoff", { serviceId: handoff.service_id, url: handoff.url, office: handoff.office });

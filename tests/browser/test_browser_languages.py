@@ -40,6 +40,12 @@ def _record_chat(page: Any) -> None:
     )
 
 
+def _language_events(page: Any) -> list[str]:
+    """The languages of the widget's ``language-changed`` events, as the demo page lists them."""
+    events = [json.loads(item) for item in page.locator("#demo-events code").all_inner_texts()]
+    return [e["language"] for e in events if e["type"] == "beratungskompass:language-changed"]
+
+
 def _languages_of(page: Any, selector: str) -> list[list[str]]:
     """[lang, dir] of every element matching ``selector`` inside the widget."""
     pairs: list[list[str]] = page.locator(f"{WIDGET} {selector}").evaluate_all(
@@ -103,6 +109,7 @@ def test_an_english_message_turns_the_conversation_and_the_widget_english(new_pa
     assert _languages_of(page, ".bk-user")[-1] == ["de", "ltr"]
     assert _languages_of(page, ".bk-bot")[-1] == ["de", "ltr"]
     assert _interface(page)["send"] == "Senden"
+    assert _language_events(page) == ["en", "de"], "the host page hears of each change"
     # The earlier English messages keep their language; their labels follow the interface.
     assert _languages_of(page, ".bk-bot")[0] == ["en", "ltr"]
     assert page.locator(f"{WIDGET} .bk-user .bk-visually-hidden").first.text_content() == "Sie: "
@@ -173,6 +180,7 @@ def test_the_language_switch_by_keyboard(new_page: NewPage, product: Product) ->
     assert _chat_requests(page)[-1]["message"] == '/switch_language{"language":"de"}'
     assert page.locator(f"{WIDGET} .bk-status").inner_text() == "Die Unterhaltung ist jetzt auf Deutsch."
     assert _interface(page)["send"] == "Senden"
+    assert _language_events(page) == ["en", "de"]
 
 
 VOICES = """

@@ -45,8 +45,11 @@ def test_partner_page_receives_events(new_page: NewPage, product: Product, artif
     assert style[2] == "rgb(255, 255, 255)" and style[3] == "normal", style
 
     send_text(page, SITUATION)
-    page.wait_for_function("() => window.__events.length >= 1")
-    first = _events(page)[0]
+    page.wait_for_function("() => window.__events.length >= 2")
+    # The first reply sets the conversation's language (German here), then names the services.
+    language, first = _events(page)[:2]
+    assert language["origin"] == product.partner.origin
+    assert language["data"] == {"type": "beratungskompass:language-changed", "version": 1, "language": "de"}
     assert first["origin"] == product.partner.origin
     assert first["data"]["type"] == "beratungskompass:service-selected"
     assert first["data"]["version"] == 1
@@ -61,8 +64,8 @@ def test_partner_page_receives_events(new_page: NewPage, product: Product, artif
 
     # Choose the first offered service: an event naming exactly that service.
     page.locator(f"{WIDGET} .bk-choice").first.click()
-    page.wait_for_function("() => window.__events.length >= 2")
-    second = _events(page)[1]["data"]
+    page.wait_for_function("() => window.__events.length >= 3")
+    second = _events(page)[2]["data"]
     assert second["type"] == "beratungskompass:service-selected" and len(second["serviceIds"]) >= 1
 
     # Delete the conversation: the host hears of it.
