@@ -541,11 +541,16 @@
     renderLanguageSwitch();
   }
 
+  let shownSwitch = null; // what the switch shows now: the conversation's language, the interface's, the list
+
   /** A button for every language the chat serves besides the conversation's; the focus stays in the group. */
   function renderLanguageSwitch() {
-    const focused = languageSwitch.contains(root.activeElement);
     const current = knownLanguage() || DEFAULT_LANGUAGE;
     const others = languages ? Object.keys(languages).filter((code) => code !== current) : [];
+    const shown = [current, uiLanguage(), ...others].join(" ");
+    if (shown === shownSwitch) return; // unchanged: the buttons (and a focus on them) stay as they are
+    shownSwitch = shown;
+    const focused = languageSwitch.contains(root.activeElement);
     languageSwitch.replaceChildren(
       ...others.map((code) =>
         h(
