@@ -667,7 +667,9 @@
         ? h(
             "div",
             { class: "bk-choices", role: "group", "aria-label": T.choices },
-            buttons.map((b) => h("button", { type: "button", class: "bk-button bk-choice", onclick: () => send(b.payload, b.title) }, b.title)),
+            buttons.map((b) =>
+              h("button", { type: "button", class: "bk-button bk-choice", onclick: () => send(b.payload, b.title, { shownLanguage: code }) }, b.title),
+            ),
           )
         : null,
       item.text ? readAloudButton(item.text, code) : null,
@@ -927,12 +929,14 @@
   }
 
   /** Send one message (typed text or a button payload); `shown` is what the conversation shows for it.
-   * `language`: a language the citizen chose (the switch); it is the hint and the language of the shown text. */
-  async function send(message, shown, language = null) {
+   * `shownLanguage`: the language of `shown` when it is a button's title, not the citizen's own words (which are
+   * taken to be in the reply's language). `switchTo`: the language the citizen chose with the switch (the hint). */
+  async function send(message, shown, { shownLanguage = null, switchTo = null } = {}) {
     if (busy) return false;
     setBusy(true);
-    const hint = language || knownLanguage();
-    const mine = { kind: "user", text: shown, lang: hint || DEFAULT_LANGUAGE };
+    const hint = switchTo || knownLanguage();
+    const fixed = switchTo || shownLanguage;
+    const mine = { kind: "user", text: shown, lang: fixed || hint || DEFAULT_LANGUAGE };
     const [mineNode] = addItems([mine], true);
     let reply;
     try {
@@ -958,7 +962,7 @@
     const replyLanguage = languageCode(meta.language);
     if (replyLanguage) state.language = replyLanguage;
     const code = knownLanguage() || DEFAULT_LANGUAGE;
-    if (!language && mine.lang !== code) {
+    if (!fixed && mine.lang !== code) {
       mine.lang = code;
       mineNode?.setAttribute("lang", code);
       mineNode?.setAttribute("dir", dirOf(code));
@@ -976,7 +980,7 @@
     if (uiLanguage() !== interfaceBefore) renderLanguage();
     else renderLanguageSwitch();
     addItems(items, true);
-    if (language && replyLanguage === language) status.textContent = T.languageNow(languageName(language));
+    if (switchTo && replyLanguage === switchTo) status.textContent = T.languageNow(languageName(switchTo));
     if (state.language !== languageBefore) emit("language-changed", { language: state.language });
     if (serviceIds.length) emit("service-selected", { serviceIds });
     // "handoff" when the bot hands off to the application; "handoff-prefill" when the citizen agreed to pass on data.
@@ -989,12 +993,13 @@
 
   /** Ask the bot to go on in another language: its switch payload, shown as the language's name. */
   function switchLanguage(code) {
-    return send(`/switch_language${JSON.stringify({ language: code })}`, languageName(code), code);
+    return send(`/switch_language${JSON.stringify({ language: code })}`, languageName(code), { switchTo: code });
   }
 
   async function toggleLeichteSprache() {
     const on = !state.leichteSprache;
-    const ok = await send(on ? "/leichte_sprache_on" : "/leichte_sprache_off", on ? T.easyOn : T.easyOff);
+    const shownLanguage = uiLanguage();
+    const ok = await send(on ? "/leichte_sprache_on" : "/leichte_sprache_off", on ? T.easyOn : T.easyOff, { shownLanguage });
     if (ok) {
       state.leichteSprache = on;
       saveState();

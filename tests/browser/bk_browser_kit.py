@@ -281,6 +281,16 @@ def press_choice_by_keyboard(
     return title
 
 
+def fake_reply(route: Any, text: str, language: str, yes: str | None = None) -> None:
+    """Answer a chat turn with one message in ``language`` (and a quick reply ``yes`` for /affirm)."""
+    body = {
+        "session_id": "fakedreply1234",
+        "messages": [{"text": text, "buttons": [{"title": yes, "payload": "/affirm"}] if yes else []}],
+        "metadata": {"service_ids": [], "authority": None, "handoff": None, "fallback": False, "language": language},
+    }
+    route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+
 def last_source_box(page: Any) -> Any:
     """The provenance box ("Grundlage dieser Antwort", authority, hand-off) of the latest answer that has one."""
     return page.locator(f"{WIDGET} .bk-source").last

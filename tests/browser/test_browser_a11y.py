@@ -13,9 +13,10 @@ import json
 from pathlib import Path
 
 import pytest
-from bk_browser_kit import WIDGET, NewPage, Product, blocking, open_widget, scan, send_text
+from bk_browser_kit import WIDGET, NewPage, Product, blocking, fake_reply, open_widget, scan, send_text
 
 pytestmark = pytest.mark.browser
+
 
 def test_demo_page_with_open_widget(new_page: NewPage, product: Product, artifacts: Path) -> None:
     page = new_page()
@@ -73,14 +74,9 @@ def test_widget_with_a_right_to_left_message(new_page: NewPage, product: Product
         "default": "de",
         "languages": [{"code": "de", "name": "Deutsch", "rtl": False}, {"code": "ar", "name": "العربية", "rtl": True}],
     }
-    reply = {
-        "session_id": "rtlaxe12345678",
-        "messages": [{"text": "مرحبا، كيف يمكنني المساعدة؟", "buttons": [{"title": "نعم", "payload": "/affirm"}]}],
-        "metadata": {"service_ids": [], "authority": None, "handoff": None, "fallback": False, "language": "ar"},
-    }
     page = new_page()
     page.route("**/api/v1/languages", lambda r: r.fulfill(content_type="application/json", body=json.dumps(languages)))
-    page.route("**/api/v1/chat", lambda r: r.fulfill(content_type="application/json", body=json.dumps(reply)))
+    page.route("**/api/v1/chat", lambda r: fake_reply(r, "مرحبا، كيف يمكنني المساعدة؟", "ar", yes="نعم"))
     page.goto(f"{product.url}/")
     open_widget(page)
     page.locator(f"{WIDGET} .bk-language").first.wait_for(state="visible")

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 import pytest
-from bk_browser_kit import WIDGET, NewPage, Product, open_widget, send_text, session_state, widget_active
+from bk_browser_kit import WIDGET, NewPage, Product, fake_reply, open_widget, send_text, session_state, widget_active
 
 pytestmark = pytest.mark.browser
 
@@ -232,19 +232,11 @@ def test_a_right_to_left_language_gets_dir_rtl_from_the_served_list(new_page: Ne
     page = new_page()
     _record_chat(page)
 
-    def fake_chat(route: Any) -> None:
-        body = {
-            "session_id": "rtltest1234567",
-            "messages": [{"text": ARABIC, "buttons": [{"title": "نعم", "payload": "/affirm"}]}],
-            "metadata": {"service_ids": [], "authority": None, "handoff": None, "fallback": False, "language": "ar"},
-        }
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
-
     page.route(
         "**/api/v1/languages",
         lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(RTL_LANGUAGES)),
     )
-    page.route("**/api/v1/chat", fake_chat)
+    page.route("**/api/v1/chat", lambda route: fake_reply(route, ARABIC, "ar", yes="نعم"))
     page.goto(f"{product.url}/")
     open_widget(page)
     _wait_for_switch(page)
@@ -288,18 +280,34 @@ def test_a_language_the_list_does_not_know_is_left_to_the_browser(new_page: NewP
     the widget's texts in German."""
     page = new_page()
 
-    def fake_chat(route: Any) -> None:
-        body = {
-            "session_id": "unknownlang123",
-            "messages": [{"text": "Bonjour", "buttons": []}],
-            "metadata": {"service_ids": [], "authority": None, "handoff": None, "fallback": False, "language": "fr"},
-        }
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
-
-    page.route("**/api/v1/chat", fake_chat)
+    page.route("**/api/v1/chat", lambda route: fake_reply(route, "Bonjour", "fr"))
     page.goto(f"{product.url}/")
     open_widget(page)
     _wait_for_switch(page)
     send_text(page, "Bonjour")
     assert _languages_of(page, ".bk-bot") == [["fr", "auto"]]
     assert _interface(page)["send"] == "Senden"
+
+
+def test_a_button_title_keeps_the_language_of_its_message(new_page: NewPage, product: Product) -> None:
+    """The user's turn shows a quick reply's title: it is in the language of the message that offered it, whatever
+    the language of the reply; typed words take the reply's language."""
+    page = new_page()
+    replies = iter(["de", "en", "en"])
+
+    def fake_chat(route: Any) -> None:
+        language = next(replies)
+        fake_reply(route, {"de": "Möchten Sie weiter?", "en": "Shall we go on?"}[language], language, yes="Ja")
+
+    page.route("**/api/v1/chat", fake_chat)
+    page.goto(f"{product.url}/")
+    open_widget(page)
+    send_text(page, "Hallo zusammen")
+    page.locator(f"{WIDGET} .bk-choice").first.click()  # "Ja" of the German message; the reply is English
+    page.wait_for_function("(n) => document.querySelector(n).shadowRoot.querySelectorAll('.bk-bot').length >= 2",
+                           arg=WIDGET)  # fmt: skip
+    send_text(page, "thank you very much")
+    assert page.locator(f"{WIDGET} .bk-user .bk-text").all_inner_texts() == ["Hallo zusammen", "Ja",
+                                                                              "thank you very much"]  # fmt: skip
+    assert [pair[0] for pair in _languages_of(page, ".bk-user")] == ["de", "de", "en"]
+    assert [pair[0] for pair in _languages_of(page, ".bk-bot")] == ["de", "en", "en"]
