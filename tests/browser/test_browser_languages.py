@@ -8,6 +8,7 @@ English turns here are real answers; the full English dialogue through Rasa is t
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -78,7 +79,9 @@ def _wait_for_switch(page: Any) -> None:
     page.locator(f"{WIDGET} .bk-language").first.wait_for(state="visible")
 
 
-def test_an_english_message_turns_the_conversation_and_the_widget_english(new_page: NewPage, product: Product) -> None:
+def test_an_english_message_turns_the_conversation_and_the_widget_english(
+    new_page: NewPage, product: Product, artifacts: Path
+) -> None:
     page = new_page()
     _record_chat(page)
     page.goto(f"{product.url}/")  # the demo page is German (<html lang="de">)
@@ -102,6 +105,8 @@ def test_an_english_message_turns_the_conversation_and_the_widget_english(new_pa
     assert page.locator(f"{WIDGET} .bk-user .bk-visually-hidden").first.text_content() == "You: "
     # The provenance box is labelled in English; the catalogue's German office names stay marked German.
     assert "This answer is based on" in page.locator(f"{WIDGET} .bk-source").last.inner_text()
+    page.wait_for_timeout(400)  # smooth scrolling settles
+    page.screenshot(path=str(artifacts / "widget-english-1280.png"))
 
     # The next turn carries the conversation's language as the hint; a German message turns everything back.
     send_text(page, GERMAN)
@@ -226,7 +231,9 @@ RTL_LANGUAGES = {
 }
 
 
-def test_a_right_to_left_language_gets_dir_rtl_from_the_served_list(new_page: NewPage, product: Product) -> None:
+def test_a_right_to_left_language_gets_dir_rtl_from_the_served_list(
+    new_page: NewPage, product: Product, artifacts: Path
+) -> None:
     """The list of languages says Arabic is right-to-left; a reply marked "ar" is rendered right to left, the user's
     message too, while the widget's own texts (it has none in Arabic) stay German and left to right."""
     page = new_page()
@@ -263,6 +270,8 @@ def test_a_right_to_left_language_gets_dir_rtl_from_the_served_list(new_page: Ne
     assert (interface["lang"], interface["dir"], interface["send"]) == ("de", "ltr", "Senden")
     assert set(map(tuple, _languages_of(page, ".bk-bot > .bk-visually-hidden"))) == {("de", "ltr")}
     assert interface["switches"] == ["Sprache wechseln: Deutsch", "Sprache wechseln: English"]
+    page.wait_for_timeout(400)  # smooth scrolling settles
+    page.screenshot(path=str(artifacts / "widget-rtl-message-1280.png"))
 
     # The next turn's hint is the conversation's language; after a reload the directions come back.
     send_text(page, "نعم")
