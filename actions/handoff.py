@@ -20,7 +20,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import metadata, texts
-from actions.presenter import button
+from actions.presenter import button, local
 from actions.responsibility import contact_details, office_name, resolve, responsibility_text
 from contract.chat import (
     INTENT_AFFIRM,
@@ -33,6 +33,7 @@ from contract.chat import (
 
 if TYPE_CHECKING:
     from actions.case import Case
+    from actions.texts import Voice
     from actions.understanding import Turn
     from knowledge.places import Responsibility
     from knowledge.schema import Service
@@ -70,22 +71,24 @@ def prefill(case: Case, service: Service) -> Prefill:
     return data
 
 
-def passable_lines(case: Case, service: Service, is_leicht: bool) -> list[str]:
+def passable_lines(case: Case, service: Service, voice: Voice) -> list[str]:
     """The prefill as readable lines: place, age, service."""
     lines: list[str] = []
     if case.place:
-        lines.append(texts.PASS_PLACE(is_leicht, value=case.place))
+        lines.append(texts.PASS_PLACE(voice, value=case.place))
     if case.age is not None and case.age >= 0:
-        lines.append(texts.PASS_AGE(is_leicht, value=f"{case.age:g}"))
-    lines.append(texts.PASS_SERVICE(is_leicht, value=service.button_title))
+        lines.append(texts.PASS_AGE(voice, value=f"{case.age:g}"))
+    lines.append(texts.PASS_SERVICE(voice, value=service.button_title))
     return lines
 
 
 def apply(dispatcher: CollectingDispatcher, turn: Turn) -> list[EventType]:
     """How and where to apply, with the hand-off in the metadata at once."""
-    service, is_leicht, case = turn.service, turn.leicht, turn.case
+    service, voice, case = turn.service, turn.voice, turn.case
+    if service is not None:
+        service = local(service, voice)  # the texts in the conversation's language; ids and facts are the same
     if service is None:
-        dispatcher.utter_message(text=texts.ASK_WHICH_SERVICE_FREE(is_leicht))
+        dispatcher.utter_message(text=texts.ASK_WHICH_SERVICE_FREE(voice))
         metadata.emit(dispatcher)
         return []
     place = case.place_match
@@ -94,33 +97,33 @@ def apply(dispatcher: CollectingDispatcher, turn: Turn) -> list[EventType]:
     given = handoff(service, resp)
     lines: list[str] = []
     if other_region(service, resp):
-        lines += [texts.APPLY_OTHER_REGION(is_leicht), responsibility_text(resp, place, is_leicht)]
+        lines += [texts.APPLY_OTHER_REGION(voice), responsibility_text(resp, place, voice)]
     elif service.online_service.available:
         url = given["url"]
         lines.append(
-            texts.ONLINE_WITH_URL(is_leicht, title=service.button_title, url=url)
+            texts.ONLINE_WITH_URL(voice, title=service.button_title, url=url)
             if url
-            else texts.ONLINE_WITHOUT_URL(is_leicht, title=service.button_title, office=office)
+            else texts.ONLINE_WITHOUT_URL(voice, title=service.button_title, office=office)
         )
         if service.online_service.login:
-            lines.append(texts.ONLINE_LOGIN(is_leicht, login=service.online_service.login))
+            lines.append(texts.ONLINE_LOGIN(voice, login=service.online_service.login))
         if service.documents:
-            lines.append(texts.DOCUMENTS_NEEDED(is_leicht, lines=texts.bullet_lines(service.documents)))
+            lines.append(texts.DOCUMENTS_NEEDED(voice, lines=texts.bullet_lines(service.documents)))
         else:
-            lines.append(texts.DOCUMENTS_UNKNOWN(is_leicht, office=office))
+            lines.append(texts.DOCUMENTS_UNKNOWN(voice, office=office))
     elif service.procedure:
         lines.append(
-            texts.APPLY_OFFLINE(is_leicht, title=service.button_title, lines=texts.bullet_lines(service.procedure))
+            texts.APPLY_OFFLINE(voice, title=service.button_title, lines=texts.bullet_lines(service.procedure))
         )
     else:
-        lines.append(texts.APPLY_OFFLINE_NO_STEPS(is_leicht, title=service.button_title, office=office))
+        lines.append(texts.APPLY_OFFLINE_NO_STEPS(voice, title=service.button_title, office=office))
     if resp.needs_place:
-        lines.append(responsibility_text(resp, place, is_leicht))  # asks for the place
+        lines.append(responsibility_text(resp, place, voice))  # asks for the place
     elif not other_region(service, resp):
-        details = contact_details(resp.contact)
-        lines.append(responsibility_text(resp, place, is_leicht))
+        details = contact_details(resp.contact, voice)
+        lines.append(responsibility_text(resp, place, voice))
         if details:
-            lines.append(texts.CONTACT(is_leicht, details=details))
+            lines.append(texts.CONTACT(voice, details=details))
     dispatcher.utter_message(text="\n".join(lines))
     events: list[EventType] = []
     offered = (
@@ -131,10 +134,10 @@ def apply(dispatcher: CollectingDispatcher, turn: Turn) -> list[EventType]:
     )
     if offered:
         dispatcher.utter_message(
-            text=texts.CONSENT_QUESTION(is_leicht, lines=texts.bullet_lines(passable_lines(case, service, is_leicht))),
+            text=texts.CONSENT_QUESTION(voice, lines=texts.bullet_lines(passable_lines(case, service, voice))),
             buttons=[
-                button(texts.BUTTON_YES(is_leicht), INTENT_AFFIRM),
-                button(texts.BUTTON_NO(is_leicht), INTENT_DENY),
+                button(texts.BUTTON_YES(voice), INTENT_AFFIRM),
+                button(texts.BUTTON_NO(voice), INTENT_DENY),
             ],
         )
     events.append(SlotSet(SLOT_HANDOFF_OFFERED, offered))
@@ -152,18 +155,20 @@ def pending_handoff(turn: Turn, service: Service, resp: Responsibility) -> tuple
 
 def consent(dispatcher: CollectingDispatcher, turn: Turn, offered: bool) -> list[EventType]:
     """'Ja' after the prefill question: the hand-off with the listed data."""
-    service, is_leicht, case = turn.case.chosen, turn.leicht, turn.case
+    service, voice, case = turn.case.chosen, turn.voice, turn.case
+    if service is not None:
+        service = local(service, voice)
     if not offered or service is None:
-        dispatcher.utter_message(text=texts.NOTHING_TO_CONFIRM(is_leicht))
+        dispatcher.utter_message(text=texts.NOTHING_TO_CONFIRM(voice))
         metadata.emit(dispatcher, [service.id] if service else [])
         return []
     resp = resolve(service, case.place_match)
     given = handoff(service, resp, prefill(case, service))
-    text = texts.CONSENT_GIVEN(is_leicht, lines=texts.bullet_lines(passable_lines(case, service, is_leicht)))
+    text = texts.CONSENT_GIVEN(voice, lines=texts.bullet_lines(passable_lines(case, service, voice)))
     if given["url"]:
-        text += "\n" + texts.CONSENT_GIVEN_URL(is_leicht, url=given["url"])
+        text += "\n" + texts.CONSENT_GIVEN_URL(voice, url=given["url"])
     else:
-        text += "\n" + texts.CONSENT_GIVEN_NO_URL(is_leicht, office=office_name(service, resp))
+        text += "\n" + texts.CONSENT_GIVEN_NO_URL(voice, office=office_name(service, resp))
     dispatcher.utter_message(text=text)
     metadata.emit(dispatcher, [service.id], authority=resp.authority, handoff=given)
     return [SlotSet(SLOT_HANDOFF_OFFERED, False)]
@@ -171,9 +176,9 @@ def consent(dispatcher: CollectingDispatcher, turn: Turn, offered: bool) -> list
 
 def decline(dispatcher: CollectingDispatcher, turn: Turn, offered: bool) -> list[EventType]:
     """'Nein' after the prefill question: nothing is passed on."""
-    service, is_leicht = turn.case.chosen, turn.leicht
+    service, voice = turn.case.chosen, turn.voice
     done = offered and service is not None
-    dispatcher.utter_message(text=(texts.CONSENT_DECLINED if done else texts.NOTHING_TO_CONFIRM)(is_leicht))
+    dispatcher.utter_message(text=(texts.CONSENT_DECLINED if done else texts.NOTHING_TO_CONFIRM)(voice))
     authority = resolve(service, turn.case.place_match).authority if service else None
     metadata.emit(dispatcher, [service.id] if service else [], authority=authority)
     return [SlotSet(SLOT_HANDOFF_OFFERED, False)] if offered else []

@@ -46,9 +46,9 @@ def resolve(tracker: Tracker) -> Language:
 
 
 #: The languages the actions' texts (actions/texts.py, the domain responses) are written in. A reply says the
-#: language it is really in, so that the widget's `lang` makes screen readers use the right voice: until the English
-#: texts exist (issue 11), an English conversation is kept in the slot but answered, and marked, in German.
-REPLY_LANGUAGES: tuple[Language, ...] = (DEFAULT_LANGUAGE,)
+#: language it is really in, so that the widget's `lang` makes screen readers use the right voice; a conversation in
+#: a language not listed here is kept in the slot but answered, and marked, in German.
+REPLY_LANGUAGES: tuple[Language, ...] = ("de", "en")
 
 
 def spoken(language: Language) -> Language:

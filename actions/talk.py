@@ -30,13 +30,14 @@ REPLIES: dict[str, Reply] = {
     "apply": handoff.apply,
     "out_of_scope": fallback.out_of_scope,
     "leichte": fallback.leichte,
+    "language": fallback.switch_language,
 }
 
 
 def respond(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> list[EventType]:
     """The reply of the turn's kind, after the events that store the updated case."""
     if turn.kind == "fallback":  # like Rasa's own default fallback: forget the misunderstood message
-        counter = fallback.not_understood(dispatcher, turn, texts.FALLBACK_FIRST(turn.leicht))
+        counter = fallback.not_understood(dispatcher, turn, texts.FALLBACK_FIRST(turn.voice))
         return [UserUtteranceReverted(), *counter]
     events = turn.case.events(tracker)
     if turn.kind in ("consent", "decline"):
@@ -60,7 +61,7 @@ class BeratungsAction(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         lang = language.resolve(tracker)
-        events = respond(dispatcher, tracker, understand(tracker, self.asks))
+        events = respond(dispatcher, tracker, understand(tracker, self.asks, language=language.spoken(lang)))
         language.stamp(dispatcher, language.spoken(lang))
         events += language.keep(tracker, lang)
         counted = any(e.get("event") == "slot" and e.get("name") == SLOT_FAILED for e in events)
@@ -167,3 +168,12 @@ class ActionSetLeichteSprache(BeratungsAction):
 
     def name(self) -> str:
         return "action_set_leichte_sprache"
+
+
+class ActionSwitchLanguage(BeratungsAction):
+    """switch_language (words or the button payload): the conversation goes on in the asked language."""
+
+    asks = "language"
+
+    def name(self) -> str:
+        return "action_switch_language"

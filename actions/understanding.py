@@ -35,8 +35,9 @@ from rasa_sdk import Tracker
 
 from actions import deps
 from actions.case import Case
+from actions.texts import Voice
 from actions.tracker import entity, failed_before, intent, leicht, service_by_id, user_text
-from contract.chat import SECTION_INTENTS
+from contract.chat import SECTION_INTENTS, Language
 
 if TYPE_CHECKING:
     from knowledge.catalogue import Catalogue
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 
 TurnKind = Literal[
     "search", "show", "section", "responsibility", "apply", "consent", "decline", "human", "fallback",
-    "out_of_scope", "leichte",
+    "out_of_scope", "leichte", "language",
 ]  # fmt: skip
 FOLLOW_UPS: Final[frozenset[str]] = frozenset({"section", "responsibility", "apply", "human"})
 DecisionKind = Literal["clear", "close", "vague", "options", "none"]
@@ -90,7 +91,10 @@ GENERIC_WORDS: Final = _wordset(
     "hilfe helfen brauchen brauche benoetigen unterstuetzung unterstuetzen antrag beantragen frage fragen info "
     "infos information informationen leistung leistungen bekommen moechten moechte wissen bitte hallo guten tag "
     "lvr lwl thema problem sache etwas gerne gern suchen suche finden geben gibt kriegen erhalten stellen "
-    "denken dachte glauben glaube meinen meinte"
+    "denken dachte glauben glaube meinen meinte "
+    # English
+    "help helps need needs needed support want wanted know get getting receive please hello thing things problem "
+    "question questions information service services benefit benefits apply"
 )
 #: Words of section, hand-off and responsibility questions; they do not name a service.
 QUESTION_WORDS: Final = _wordset(
@@ -100,40 +104,63 @@ QUESTION_WORDS: Final = _wordset(
     "zustaendigkeit online internet formular digital ansprechpartner kontakt einreichen beilegen mitbringen "
     "anrufen telefon telefonisch sprechen reden mensch person jemand jemanden antragstellung beantragt beantrage "
     "abgeben zahlen zahlt bezahlen bezahlt uebernehmen uebernimmt rueckwirkend unterschreiben wohin wenden "
-    "einkommen vermoegen offenlegen anrechnen angerechnet bedingung bedingungen"
+    "einkommen vermoegen offenlegen anrechnen angerechnet bedingung bedingungen "
+    # English
+    "document documents paper papers paperwork proof certificate certificates evidence submit bring cost costs fee "
+    "fees charge charges pay pays paid price deadline deadlines long time process procedure step steps legal law "
+    "objection appeal requirement requirements condition conditions eligible eligibility qualify income savings "
+    "assets responsible charge online internet digital form forms website contact call phone telephone talk speak "
+    "person human someone somebody application applying applied sign"
 )
 #: Words that only say where someone lives; a message of these and a place is about the place alone.
 PLACE_WORDS: Final = _wordset(
     "wohne wohnen wohnt wohnort wohnhaft lebe leben lebt plz postleitzahl umgezogen gezogen ziehen ziehn zieht "
-    "umziehen stadt kreis gemeinde ort gemeldet melden heim dort hier naechstes jahr monat"
+    "umziehen stadt kreis gemeinde ort gemeldet melden heim dort hier naechstes jahr monat "
+    # English
+    "live lives living lived move moved moving town city district postcode zip municipality registered next year "
+    "month"
 )
 
 #: Question words → the follow-up they ask for, for messages without content of their own (folded lemmas/words).
 CUES: Final[tuple[tuple[str, str | None, frozenset[str]], ...]] = (
-    ("apply", None, _wordset("online internet digital formular onlineantrag")),
+    ("apply", None, _wordset("online internet digital formular onlineantrag "
+                             "form forms website")),
     ("human", None, _wordset("anrufen telefon telefonisch ansprechpartner ansprechperson mensch menschen jemand "
-                              "jemanden reden besprechen")),
+                              "jemanden reden besprechen "
+                              "call phone telephone talk speak person human someone somebody")),
     ("section", "documents", _wordset("unterlage unterlagen dokument dokumente papier papiere nachweis nachweise "
-                                      "einreichen beilegen mitbringen arztbrief arztbriefe")),
-    ("section", "costs", _wordset("kosten kostet gebuehr gebuehren eigenanteil")),
+                                      "einreichen beilegen mitbringen arztbrief arztbriefe "
+                                      "document documents papers paperwork proof certificate certificates evidence "
+                                      "submit bring")),
+    ("section", "costs", _wordset("kosten kostet gebuehr gebuehren eigenanteil "
+                                  "cost costs fee fees charge charges pay pays price")),
     ("section", "prerequisites", _wordset("voraussetzung voraussetzungen bedingung bedingungen einkommen vermoegen "
-                                          "offenlegen anrechnen angerechnet")),
-    ("section", "deadlines", _wordset("frist fristen rueckwirkend dauer dauert lange")),
-    ("responsibility", None, _wordset("zustaendig zustaendigkeit zustaendige wohin wenden")),
+                                          "offenlegen anrechnen angerechnet "
+                                          "requirement requirements condition conditions eligible eligibility "
+                                          "qualify income savings assets")),
+    ("section", "deadlines", _wordset("frist fristen rueckwirkend dauer dauert lange "
+                                      "deadline deadlines long retroactive retroactively")),
+    ("responsibility", None, _wordset("zustaendig zustaendigkeit zustaendige wohin wenden "
+                                      "responsible charge")),
     ("section", "procedure", _wordset("antrag antragstellung beantragen beantragt beantrage abgeben unterschreiben "
-                                      "machen tun vorgehen ablauf")),
+                                      "machen tun vorgehen ablauf "
+                                      "apply application applying procedure process steps")),
 )  # fmt: skip
 
 #: Asking where the application is: a hand-off, whatever else the NLU read ("Wo finde ich den Antrag dafür?").
 APPLY_QUESTION: Final = re.compile(
     r"\b(?:wo|woher|wie)\b[^.?!]{0,40}\b(?:antrag|antragsformular|formular|formulare|vordruck)\b|"
-    r"\b(?:antrag|antragsformular|formular)\b[^.?!]{0,40}\b(?:finden|finde|bekommen|bekomme|herunterladen|ausfüllen)\b",
+    r"\b(?:antrag|antragsformular|formular)\b[^.?!]{0,40}\b(?:finden|finde|bekommen|bekomme|herunterladen|ausfüllen)\b|"
+    r"\b(?:where|how)\b[^.?!]{0,40}\b(?:application|form|forms)\b|"
+    r"\b(?:application|form)\b[^.?!]{0,40}\b(?:find|get|download|fill)\b",
     re.IGNORECASE,
 )
 #: "Noch was anderes: …" and the like: the citizen starts a new topic.
 NEW_CASE: Final = re.compile(
     r"\b(?:noch\s+(?:et)?was\s+anderes|(?:dann|jetzt)\s+(?:et)?was\s+anderes|andere\s+frage|anderes\s+thema|"
-    r"zweiter\s+fall|neuer\s+fall|anderer\s+fall|nebenbei|am\s+rande|ganz\s+andere)",
+    r"zweiter\s+fall|neuer\s+fall|anderer\s+fall|nebenbei|am\s+rande|ganz\s+andere|"
+    r"something\s+else|another\s+question|different\s+question|other\s+topic|new\s+case|second\s+case|"
+    r"by\s+the\s+way)",
     re.IGNORECASE,
 )
 #: Ordinals that pick a shown option ("das zweite", "eher das Erste", "Nummer 3").
@@ -142,17 +169,24 @@ ORDINALS: Final[dict[str, int]] = {
     "zweite": 1, "zweiten": 1, "zweites": 1, "zweiter": 1, "2.": 1,
     "dritte": 2, "dritten": 2, "drittes": 2, "dritter": 2, "3.": 2,
     "letzte": -1, "letzten": -1, "letztes": -1, "1": 0, "2": 1, "3": 2,
+    "first": 0, "second": 1, "third": 2, "last": -1,
 }  # fmt: skip
 _ORDINAL = re.compile(
-    r"\b(?:das|die|den|der|eher|nummer|option)\s+(erste[nrs]?|zweite[nrs]?|dritte[nrs]?|letzte[ns]?|[123]\.?)"
-    r"(?=\s*(?:[,.;:!?–-]|$|(?:bitte|davon|glaube|was|wo|option|angebot|möglichkeit|hilfe|leistung|vorschlag)\b))",
+    r"\b(?:das|die|den|der|eher|nummer|option|the|number)\s+"
+    r"(erste[nrs]?|zweite[nrs]?|dritte[nrs]?|letzte[ns]?|first|second|third|last|[123]\.?)"
+    r"(?=\s*(?:[,.;:!?–-]|$|(?:bitte|davon|glaube|was|wo|option|angebot|möglichkeit|hilfe|leistung|vorschlag|"
+    r"one|please|service|offer)\b))",
     re.IGNORECASE,
 )
 #: "die mit der Werkstatt", "das mit dem Wohnen": a candidate called by a word of its name.
-_BY_WORD = re.compile(r"\b(?:die|das|den|der)\s+mit\s+(?:der|dem|den|die|das)\s+([\wäöüÄÖÜß-]+)", re.IGNORECASE)
+_BY_WORD = re.compile(
+    r"\b(?:(?:die|das|den|der)\s+mit\s+(?:der|dem|den|die|das)|the\s+one\s+(?:with|about|for)(?:\s+the)?)\s+"
+    r"([\wäöüÄÖÜß-]+)",
+    re.IGNORECASE,
+)
 
 #: Answers to the Lebenslage question → Lebenslagen (knowledge.vocab) whose services are preferred.
-LEBENSLAGE_WORDS: Final[dict[str, frozenset[str]]] = {
+_GERMAN_LEBENSLAGE_WORDS: Final[dict[str, frozenset[str]]] = {
     "kind": frozenset({"kind-entwicklung", "schule-ausbildung", "familie-adoption", "kita-jugendhilfe-traeger"}),
     "sohn": frozenset({"kind-entwicklung", "schule-ausbildung"}),
     "tochter": frozenset({"kind-entwicklung", "schule-ausbildung"}),
@@ -165,14 +199,27 @@ LEBENSLAGE_WORDS: Final[dict[str, frozenset[str]]] = {
     "alltag": frozenset({"wohnen-alltag", "mobilitaet", "pflege-alter"}),
     "geld": frozenset({"geld-existenz", "sehen-hoeren"}),
 }
+#: The English words of those answers (actions.texts.LEBENSLAGE_CHOICES) → the German word they mean.
+_ENGLISH_LEBENSLAGE_WORDS: Final = {
+    "child": "kind", "children": "kind", "kid": "kind", "son": "sohn", "daughter": "tochter", "school": "schule",
+    "work": "arbeit", "career": "beruf", "employment": "arbeit", "job": "job", "housing": "wohnen", "home": "wohnen",
+    "flat": "wohnung", "apartment": "wohnung", "daily": "alltag", "money": "geld",
+}  # fmt: skip
+LEBENSLAGE_WORDS: Final[dict[str, frozenset[str]]] = _GERMAN_LEBENSLAGE_WORDS | {
+    english: _GERMAN_LEBENSLAGE_WORDS[german] for english, german in _ENGLISH_LEBENSLAGE_WORDS.items()
+}
 
 
 # --- facts of the situation ---------------------------------------------------------------------------------------
 #: Visual acuity told as a percentage ("auf dem besseren Auge 4 Prozent") or as a Visus ("Visus 0,02"), in a sentence
 #: about seeing. The GHBG NRW draws the lines (knowledge/catalogue/blinde-gehoerlose): at most 2 % on the better eye
 #: counts as blind (Blindengeld), at most 5 % as highly visually impaired (Hilfe für hochgradig Sehbehinderte).
-_SIGHT = re.compile(r"\b(?:auge|augen|sehschärfe|sehschaerfe|sehkraft|sehvermögen|sieht|sehen|visus|augenarzt)", re.I)
-_PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d)?)\s*(?:%|prozent)", re.I)
+_SIGHT = re.compile(
+    r"\b(?:auge|augen|sehschärfe|sehschaerfe|sehkraft|sehvermögen|sieht|sehen|visus|augenarzt|"
+    r"eye|eyes|eyesight|sight|vision|visual|see|sees|seeing)",
+    re.I,
+)
+_PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d)?)\s*(?:%|prozent|percent|per\s+cent)", re.I)
 _VISUS = re.compile(r"visus\s*(?:von\s*|unter\s*|<\s*)*0[.,](\d{1,2})", re.I)
 BLIND_PERCENT: Final = 2.0
 LOW_VISION_PERCENT: Final = 5.0
@@ -212,24 +259,35 @@ def by_acuity(found: Findings, acuity: float | None) -> Findings:
 #: gives the person's age; "Ich bin 27" only when the case names nobody else.
 _CHILD_NOUNS = (
     "sohn|tochter|kind|kinder|baby|enkel|enkelin|enkelkind|junge|mädchen|maedchen|zwillinge|schüler|schueler|"
-    "schülerin|schuelerin"
+    "schülerin|schuelerin|"
+    "son|daughter|child|kid|kids|grandson|granddaughter|grandchild|boy|girl|twins|pupil"
 )
 _PERSON_NOUNS = (
     _CHILD_NOUNS + "|vater|mutter|mama|papa|mann|frau|ehemann|ehefrau|partner|partnerin|freund|freundin|bruder|"
     "schwester|oma|opa|großvater|großmutter|schwiegervater|schwiegermutter|onkel|tante|klient|klientin|patient|"
-    "patientin|mitarbeiter|mitarbeiterin|geselle|beschäftigte|beschäftigter|bewohner|bewohnerin"
+    "patientin|mitarbeiter|mitarbeiterin|geselle|beschäftigte|beschäftigter|bewohner|bewohnerin|"
+    "father|mother|mom|mum|dad|husband|wife|boyfriend|girlfriend|brother|sister|grandma|grandpa|grandmother|"
+    "grandfather|uncle|aunt|client|patient|employee|resident"
 )
 _NOUN_AGE = re.compile(
-    rf"\b(?P<noun>{_PERSON_NOUNS})\b(?:\s*[(,]\s*|[^.!?\d]{{0,20}}?\b(?:ist|wird)\s+(?:jetzt\s+|erst\s+|schon\s+)?)"
-    rf"(?P<age>\d{{1,3}})\b(?!\s*(?:%|prozent|euro|€|stunden|wochen|monate|tage))",
+    rf"\b(?P<noun>{_PERSON_NOUNS})\b(?:\s*[(,]\s*|[^.!?\d]{{0,20}}?\b(?:ist|wird|is|turns|turned)\s+"
+    rf"(?:jetzt\s+|erst\s+|schon\s+|now\s+|only\s+|already\s+|just\s+)?)"
+    rf"(?P<age>\d{{1,3}})\b(?!\s*(?:%|prozent|percent|euro|€|stunden|wochen|monate|tage|hours|weeks|months|days))",
     re.IGNORECASE,
 )
-_AGE_NOUN = re.compile(rf"\b(?P<age>\d{{1,3}})[- ]?jährige[rn]?\s+(?P<noun>{_PERSON_NOUNS})\b", re.IGNORECASE)
-_SELF_AGE = re.compile(r"\bich\s+bin\s+(?:jetzt\s+|erst\s+|schon\s+)?(?P<age>\d{1,3})\b(?!\s*(?:%|prozent))", re.I)
+_AGE_NOUN = re.compile(
+    rf"\b(?P<age>\d{{1,3}})(?:[- ]?jährige[rn]?|[- ]years?[- ]old)\s+(?P<noun>{_PERSON_NOUNS})\b", re.IGNORECASE
+)
+_SELF_AGE = re.compile(
+    r"\b(?:ich\s+bin|i\s+am|i'm|im)\s+(?:jetzt\s+|erst\s+|schon\s+|now\s+|only\s+)?(?P<age>\d{1,3})\b"
+    r"(?!\s*(?:%|prozent|percent))",
+    re.I,
+)
 _ANY_PERSON = re.compile(rf"\b(?:{_PERSON_NOUNS})\b", re.IGNORECASE)
 _PARENTHOOD = re.compile(
     r"\b(?:kind|kinder|baby|schwanger|schwangerschaft|geburt|eltern|elternteil|wickeln|stillen|adoption|adoptieren|"
-    r"sohn|tochter|mutter werden|vater werden)\b",
+    r"sohn|tochter|mutter werden|vater werden|"
+    r"child|children|kid|kids|pregnant|pregnancy|parent|parents|adopt|adoption|son|daughter)\b",
     re.IGNORECASE,
 )
 ADULT_AGE: Final = 18
@@ -395,6 +453,8 @@ def _service_names(catalogue: Catalogue) -> list[tuple[str, list[frozenset[str]]
         table: list[tuple[str, list[frozenset[str]]]] = []
         for service in catalogue:
             names = {service.title, service.title_short or "", *service.synonyms}
+            for texts in service.translations.values():  # "the blind allowance" names Blindengeld too
+                names |= {texts.title or "", texts.title_short or ""}
             sets = {frozenset(content_words(n)) for n in names if n}
             table.append((service.id, [s for s in sets if s]))
         _NAMES_CACHE.clear()
@@ -561,7 +621,7 @@ class Turn:
     kind: TurnKind
     case: Case
     text: str  # the message as typed ("" for a button payload)
-    leicht: bool
+    voice: Voice  # the reply's language and level
     intent: str | None
     service: Service | None = None  # the service a follow-up is about
     section: str | None = None  # the section a "section" turn asks for
@@ -571,12 +631,14 @@ class Turn:
     failed: int = 0  # turns not understood in a row right before this one
 
 
-def understand(tracker: Tracker, asked: TurnKind) -> Turn:
-    """Update the case with the latest message and decide what kind of reply it gets (see the module docstring)."""
+def understand(tracker: Tracker, asked: TurnKind, *, language: Language) -> Turn:
+    """Update the case with the latest message and decide what kind of reply it gets (see the module docstring);
+    the reply speaks `language` (actions.language.resolve)."""
     case = Case.from_tracker(tracker)
     text = user_text(tracker)
     named_intent = intent(tracker)
-    base = Turn(asked, case, text, leicht(tracker), named_intent, failed=failed_before(tracker))
+    voice = Voice.of(language, leicht(tracker))
+    base = Turn(asked, case, text, voice, named_intent, failed=failed_before(tracker))
 
     place, moved = _place_of(tracker, case, text)
     if place is not None:
@@ -584,7 +646,7 @@ def understand(tracker: Tracker, asked: TurnKind) -> Turn:
     if text and NEW_CASE.search(text):
         case = case.fresh()
     turn = replace(base, case=case, place=place, moved=moved)
-    if asked in {"consent", "decline", "leichte"}:
+    if asked in {"consent", "decline", "leichte", "language"}:
         return turn
     if asked == "out_of_scope":
         return _in_scope_after_all(turn, tracker)

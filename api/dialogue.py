@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
 from actions import presenter
-from actions.responsibility import office_name
+from actions.responsibility import office_name, responsibility_text
+from actions.texts import Voice
 from api.case_state import StoredCase
 from api.rasa_client import RasaMessage
 from api.schemas import Button, ChatMessage, Handoff, TurnMetadata
@@ -188,14 +189,14 @@ def _buttons_of(raw: Iterable[presenter.Button]) -> list[Button]:
     return [Button(title=b["title"], payload=b["payload"]) for b in raw]
 
 
-def _service_reply(intent: str, service: Service) -> ChatMessage:
+def _service_reply(intent: str, service: Service, voice: Voice) -> ChatMessage:
     """A button's answer without the dialogue assistant, worded by the same presenter as the actions."""
     section = SECTION_INTENTS.get(intent)
     if section is None:
-        text = f"{service.title}\n{presenter.service_summary(service, False)}"
-        return ChatMessage(text=text, buttons=_buttons_of(presenter.service_buttons(service, False)[:3]))
-    text = presenter.section_text(service, section, False, office_name(service))
-    buttons = [b for b in presenter.follow_up_buttons(service, section, False) if "apply_online" not in b["payload"]]
+        text = f"{presenter.local(service, voice).title}\n{presenter.service_summary(service, voice)}"
+        return ChatMessage(text=text, buttons=_buttons_of(presenter.service_buttons(service, voice)[:3]))
+    text = presenter.section_text(service, section, voice, office_name(service))
+    buttons = [b for b in presenter.follow_up_buttons(service, section, voice) if "apply_online" not in b["payload"]]
     return ChatMessage(text=text, buttons=_buttons_of(buttons))
 
 
@@ -211,18 +212,18 @@ def _follow_up(
     said = clean_line(message)
     if service is None or len(content_words(said, ignore=QUESTION_WORDS | PLACE_WORDS | place_ignore(said))) > 1:
         return None
-    service = service.in_language(language)
+    voice = Voice(language)
     place = find_place(said) or (find_place(case.place) if case.place else None)
     resp = responsibility(service, place)
     kind, section = cue(said)
     if kind == "section" and section:
         reply = ChatMessage(
-            text=presenter.section_text(service, section, False, office_name(service, resp)),
-            buttons=_buttons_of(presenter.follow_up_buttons(service, section, False)[:2]),
+            text=presenter.section_text(service, section, voice, office_name(service, resp)),
+            buttons=_buttons_of(presenter.follow_up_buttons(service, section, voice)[:2]),
         )
     else:
-        reply = _service_reply("choose_service", service)
-    reply = ChatMessage(text=f"{reply.text}\n{resp.text}", buttons=reply.buttons)
+        reply = _service_reply("choose_service", service, voice)
+    reply = ChatMessage(text=f"{reply.text}\n{responsibility_text(resp, place, voice)}", buttons=reply.buttons)
     metadata = TurnMetadata(service_ids=[service.id], authority=resp.authority, fallback=True, language=language)
     return reply, metadata
 
@@ -250,7 +251,7 @@ def from_search(
         if service is None:
             reply = ChatMessage(text=say("payload_without_dialogue", language))
             return [*notice, reply], TurnMetadata(fallback=True, language=language)
-        reply = _service_reply(parsed.intent, service.in_language(language))
+        reply = _service_reply(parsed.intent, service, Voice(language))
         return [*notice, reply], TurnMetadata(service_ids=[service.id], fallback=True, language=language)
 
     try:
@@ -264,12 +265,13 @@ def from_search(
     else:
         intro = say("search_only_intro", language)
     messages = [ChatMessage(text=intro)]
+    voice = Voice(language)
     for hit in hits:
-        service = hit.service.in_language(language)
+        service = presenter.local(hit.service, voice)
         messages.append(
             ChatMessage(
                 text=f"{service.title}\n{service.teaser}",
-                buttons=_buttons_of(presenter.choose_buttons([service])),
+                buttons=_buttons_of(presenter.choose_buttons([service], voice)),
             )
         )
     return messages, TurnMetadata(service_ids=[hit.id for hit in hits], fallback=True, language=language)

@@ -132,8 +132,8 @@ class TurnMetadata(TypedDict):
     authority: Authority | None  # who is responsible for the first service at the citizen's place; None when unknown
     handoff: Handoff | None  # set in the turn that hands off (and again when the prefill is agreed)
     fallback: bool  # the bot did not understand, or the request is out of scope
-    # The language of this reply (the conversation's language, actions/language.py). The actions stamp it on every
-    # reply; the reply's texts are still German until the English texts of issue 11 are in actions/texts.py.
+    # The language of this reply: the conversation's language where the actions have texts in it (actions/texts.py,
+    # actions/language.py REPLY_LANGUAGES), else German. The actions stamp it on every reply.
     language: NotRequired[Language]
 
 

@@ -36,15 +36,17 @@ RESIDENCE_WORDS = frozenset(
     {"wohne", "wohnen", "wohnt", "wohnhaft", "lebe", "leben", "lebt", "zuhause", "daheim", "gemeldet", "umgezogen"}
 )
 
-#: Outside NRW: the other Länder and the largest or nearest cities. Canonical name -> further spellings.
+#: Outside NRW: the other Länder and the largest or nearest cities. Canonical name -> further spellings (English
+#: names included).
 OUTSIDE_NRW: dict[str, tuple[str, ...]] = {
-    "Baden-Württemberg": (), "Bayern": (), "Berlin": (), "Brandenburg": (), "Bremen": (), "Hamburg": (),
-    "Hessen": (), "Mecklenburg-Vorpommern": (), "Niedersachsen": (), "Rheinland-Pfalz": (), "Saarland": (),
-    "Sachsen": (), "Sachsen-Anhalt": (), "Schleswig-Holstein": (), "Thüringen": (),
-    "München": (), "Frankfurt am Main": ("Frankfurt",), "Frankfurt (Oder)": ("Frankfurt an der Oder",),
-    "Stuttgart": (), "Hannover": (), "Leipzig": (), "Dresden": (), "Nürnberg": (), "Mainz": (), "Wiesbaden": (),
-    "Koblenz": (), "Trier": (), "Saarbrücken": (), "Osnabrück": (), "Kassel": (), "Braunschweig": (), "Kiel": (),
-    "Lübeck": (), "Magdeburg": (), "Erfurt": (), "Rostock": (), "Potsdam": (), "Schwerin": (),
+    "Baden-Württemberg": (), "Bayern": ("Bavaria",), "Berlin": (), "Brandenburg": (), "Bremen": (), "Hamburg": (),
+    "Hessen": ("Hesse",), "Mecklenburg-Vorpommern": (), "Niedersachsen": ("Lower Saxony",),
+    "Rheinland-Pfalz": ("Rhineland-Palatinate",), "Saarland": (), "Sachsen": ("Saxony",),
+    "Sachsen-Anhalt": ("Saxony-Anhalt",), "Schleswig-Holstein": (), "Thüringen": ("Thuringia",), "München": ("Munich",),
+    "Frankfurt am Main": ("Frankfurt",), "Frankfurt (Oder)": ("Frankfurt an der Oder",), "Stuttgart": (),
+    "Hannover": ("Hanover",), "Leipzig": (), "Dresden": (), "Nürnberg": ("Nuremberg",), "Mainz": (), "Wiesbaden": (),
+    "Koblenz": (), "Trier": (), "Saarbrücken": (), "Osnabrück": (), "Kassel": (), "Braunschweig": ("Brunswick",),
+    "Kiel": (), "Lübeck": (), "Magdeburg": (), "Erfurt": (), "Rostock": (), "Potsdam": (), "Schwerin": (),
     "Halle (Saale)": ("Halle an der Saale",), "Karlsruhe": (), "Mannheim": (), "Heidelberg": (), "Darmstadt": (),
     "Freiburg im Breisgau": ("Freiburg",), "Augsburg": (), "Regensburg": (), "Würzburg": (), "Chemnitz": (),
     "Göttingen": (), "Oldenburg": (), "Wolfsburg": (), "Bremerhaven": (), "Ludwigshafen am Rhein": ("Ludwigshafen",),
@@ -55,6 +57,7 @@ OUTSIDE_NRW: dict[str, tuple[str, ...]] = {
 #: Hand-written extra spellings of municipalities (spoken name -> aliases). "Gladbach" alone colloquially means
 #: Mönchengladbach; "Bergisch Gladbach" is longer and wins where it is written out.
 EXTRA_GEMEINDE_ALIASES: dict[str, tuple[str, ...]] = {
+    "Köln": ("Cologne",),  # the English names people new to Germany use
     "Mönchengladbach": ("Gladbach",),
     "Schloß Holte-Stukenbrock": ("Schloß Holte",),
     "Preußisch Oldendorf": ("Pr. Oldendorf",),

@@ -51,6 +51,7 @@ _NOT_AMOUNTS = {"euro", "eur", "prozent", "km", "kilometer", "einwohner"}
 PlaceKind = Literal["gemeinde", "kreis", "plz", "outside_nrw"]
 Landschaftsverband = Literal["LVR", "LWL"]
 KreisType = Literal["kreisfreie Stadt", "Kreis", "StädteRegion"]
+ResponsibilityBasis = Literal["fixed", "outside", "region", "kreis"]
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,11 @@ class Responsibility:
     authority: Authority | None  # None: depends on the place, which is missing or ambiguous
     office: str | None  # German name: "LVR-Inklusionsamt", "Kreis Kleve (Sozialamt)", "Stadt Köln"
     contact: Contact | None
-    text: str  # one or two sentences the bot can say
+    text: str  # one or two sentences the bot can say (German; other languages word it from the fields)
     needs_place: bool  # the answer depends on a place that is missing or ambiguous
+    #: Why: one office wherever the citizen lives ("fixed"), the place is outside NRW ("outside"), the
+    #: Landschaftsverband of the place ("region"), or the Kreis / kreisfreie Stadt of the place ("kreis").
+    basis: ResponsibilityBasis = "region"
 
 
 class _Places:
@@ -225,7 +229,7 @@ def responsibility(service: Service | None, place: PlaceMatch | None) -> Respons
     if place is not None and place.kind == "outside_nrw":
         subject = f"Die Postleitzahl {place.plz}" if place.plz else place.name
         text = f"{subject} liegt nicht in Nordrhein-Westfalen, deshalb ist der LVR für Sie nicht zuständig. {ASK_LAND}"
-        return Responsibility("other", None, None, text, needs_place=False)
+        return Responsibility("other", None, None, text, needs_place=False, basis="outside")
     if responsible is not None and responsible.kind == "kreis":
         return _kreis(responsible, place)
     return _landschaftsverband(responsible, place)
@@ -236,10 +240,10 @@ def _fixed(responsible: Responsible) -> Responsibility:
     if responsible.provider == "LVR":
         office = named or LVR_NAME
         text = f"Dafür ist unabhängig vom Wohnort zuständig: {office}."
-        return Responsibility("LVR", office, responsible.contact, text, needs_place=False)
+        return Responsibility("LVR", office, responsible.contact, text, needs_place=False, basis="fixed")
     office = named or responsible.provider
     text = f"Dafür ist nicht der LVR zuständig, sondern: {office}."
-    return Responsibility("other", office, responsible.contact, text, needs_place=False)
+    return Responsibility("other", office, responsible.contact, text, needs_place=False, basis="fixed")
 
 
 def _landschaftsverband(responsible: Responsible | None, place: PlaceMatch | None) -> Responsibility:
@@ -274,12 +278,13 @@ def _kreis(responsible: Responsible, place: PlaceMatch | None) -> Responsibility
             text = _which_municipality(place)
         else:
             text = f"Dafür ist der Kreis oder die kreisfreie Stadt zuständig, in der Sie wohnen{hint}. Wo wohnen Sie?"
-        return Responsibility("Kreis/kreisfreie Stadt", None, None, text, needs_place=True)
+        return Responsibility("Kreis/kreisfreie Stadt", None, None, text, needs_place=True, basis="kreis")
     kreis_type = _places().kreise[place.kreis_ags][0].kreis_type
     subject = {"kreisfreie Stadt": "Ihre Stadt", "Kreis": "Ihr Kreis", "StädteRegion": "die StädteRegion"}[kreis_type]
     office = (f"Stadt {place.kreis}" if kreis_type == "kreisfreie Stadt" else place.kreis) + hint
     text = f"Sie wohnen {_where(place)}. Dafür ist {subject} zuständig: {office}."
-    return Responsibility("Kreis/kreisfreie Stadt", office, Contact(name=office), text, needs_place=False)
+    contact = Contact(name=office)
+    return Responsibility("Kreis/kreisfreie Stadt", office, contact, text, needs_place=False, basis="kreis")
 
 
 def _lvr_office(responsible: Responsible | None) -> str:

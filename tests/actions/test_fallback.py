@@ -51,10 +51,10 @@ UNDERSTOOD_IN_BETWEEN = [user("blub", "nlu_fallback"), action("action_default_fa
 @pytest.mark.parametrize(
     ("slots", "events", "says", "failed"),
     [
-        ({}, [user("blub", "nlu_fallback")], texts.FALLBACK_FIRST(False), 1.0),
-        ({"failed_turns": 1.0}, ONE_FAILURE_BEFORE, texts.FALLBACK_SECOND(False), 0.0),
-        ({"failed_turns": 1.0}, UNDERSTOOD_IN_BETWEEN, texts.FALLBACK_FIRST(False), 1.0),
-        ({"failed_turns": 1.0}, [], texts.FALLBACK_SECOND(False), 0.0),  # no events: the slot decides
+        ({}, [user("blub", "nlu_fallback")], texts.FALLBACK_FIRST(texts.STANDARD), 1.0),
+        ({"failed_turns": 1.0}, ONE_FAILURE_BEFORE, texts.FALLBACK_SECOND(texts.STANDARD), 0.0),
+        ({"failed_turns": 1.0}, UNDERSTOOD_IN_BETWEEN, texts.FALLBACK_FIRST(texts.STANDARD), 1.0),
+        ({"failed_turns": 1.0}, [], texts.FALLBACK_SECOND(texts.STANDARD), 0.0),  # no events: the slot decides
     ],
 )
 def test_fallback_counts_failed_turns(slots: dict[str, Any], events: list[dict[str, Any]], says: str,
@@ -105,7 +105,7 @@ def test_human_contact(slots: dict[str, Any], contains: str, authority: str | No
                                   "Wie wird das Wetter morgen?"])  # fmt: skip
 def test_out_of_scope(text: str) -> None:
     out = run(ActionOutOfScope(), snapshot(text, intent="out_of_scope"))
-    assert out.text.startswith(texts.OUT_OF_SCOPE(False))
+    assert out.text.startswith(texts.OUT_OF_SCOPE(texts.STANDARD))
     assert "https://www.lvr.de" in out.text, "the general contact of the Landschaftsverband"
     assert out.metadata == {"service_ids": [], "authority": None, "handoff": None, "fallback": True, "language": "de"}
 
@@ -133,9 +133,9 @@ def test_set_leichte_sprache(catalogue: Any, intent: str, slots: dict[str, Any],
 
 def test_leichte_sprache_in_fallback_and_out_of_scope() -> None:
     slots = {"leichte_sprache": True}
-    assert run(FALLBACK, snapshot("x", intent="nlu_fallback", slots=slots)).text == texts.FALLBACK_FIRST(True)
+    assert run(FALLBACK, snapshot("x", intent="nlu_fallback", slots=slots)).text == texts.FALLBACK_FIRST(texts.LEICHT)
     out_of_scope = run(ActionOutOfScope(), snapshot("x", intent="out_of_scope", slots=slots)).text
-    assert out_of_scope.startswith(texts.OUT_OF_SCOPE(True)) and texts.OUT_OF_SCOPE_CONTACT(True) in out_of_scope
+    assert out_of_scope.startswith(texts.OUT_OF_SCOPE(texts.LEICHT)) and texts.OUT_OF_SCOPE_CONTACT(texts.LEICHT) in out_of_scope
 
 
 # --- what every action shares ---------------------------------------------------------------------------------------
@@ -180,6 +180,7 @@ def test_action_names_are_the_contract() -> None:
         "action_search_services", "action_show_service", "action_explain_section",
         "action_tell_responsibility", "action_offer_handoff", "action_handoff_consent", "action_handoff_decline",
         "action_human_contact", "action_default_fallback", "action_out_of_scope", "action_set_leichte_sprache",
+        "action_switch_language",
     }  # fmt: skip
 
 
@@ -200,9 +201,9 @@ def test_a_search_that_finds_nothing_counts_as_a_failed_understanding() -> None:
     """First time: "nothing found" and the counter; second time in a row: the contact instead."""
     search = ActionSearchServices()
     first = run(search, snapshot("xkcd blubb zzz", events=[user("xkcd blubb zzz", "describe_situation")]))
-    assert first.text == texts.NOTHING_FOUND(False) and first.slots["failed_turns"] == 1.0
+    assert first.text == texts.NOTHING_FOUND(texts.STANDARD) and first.slots["failed_turns"] == 1.0
     second = run(search, snapshot("xkcd blubb zzz", slots={"failed_turns": 1.0}, events=NOTHING_FOUND_BEFORE))
-    assert second.text.startswith(texts.FALLBACK_SECOND(False)) and "https://www.lvr.de" in second.text
+    assert second.text.startswith(texts.FALLBACK_SECOND(texts.STANDARD)) and "https://www.lvr.de" in second.text
     assert second.slots["failed_turns"] == 0.0
     assert second.metadata is not None and second.metadata["fallback"] is True
 
@@ -222,7 +223,7 @@ def test_a_message_the_nlu_did_not_understand_is_searched_when_the_catalogue_kno
     assert out.metadata is not None
     if understood:
         assert out.metadata["fallback"] is False and out.metadata["service_ids"], "a guided choice"
-        assert out.text == texts.VAGUE_QUESTION(False)
+        assert out.text == texts.VAGUE_QUESTION(texts.STANDARD)
         assert all(e["event"] != "rewind" for e in out.events)
     else:
-        assert out.metadata["fallback"] is True and out.text == texts.FALLBACK_FIRST(False)
+        assert out.metadata["fallback"] is True and out.text == texts.FALLBACK_FIRST(texts.STANDARD)

@@ -37,7 +37,7 @@ def test_asking_how_to_apply_hands_off_at_once_and_asks_only_about_the_prefill(c
     assert out.metadata["service_ids"] == [ONLINE] and out.metadata["authority"] == "LVR"
     first_line = out.visible[0]["text"].split("\n")[0]
     assert "nicht bestätigt" in first_line and "https://" not in first_line  # no invented form address
-    assert texts.DOCUMENTS_UNKNOWN(False, office=LVR_OFFICE) in out.text
+    assert texts.DOCUMENTS_UNKNOWN(texts.STANDARD, office=LVR_OFFICE) in out.text
     assert "Wohnort: Köln" in out.text and "Alter: 45 Jahre" in out.text
     assert f"Leistung: {catalogue[ONLINE].button_title}" in out.text
     assert out.payloads[-2:] == ["/affirm", "/deny"]
@@ -73,7 +73,7 @@ def test_consent_hands_off_again_with_the_prefill(request: pytest.FixtureRequest
 def test_decline_passes_nothing() -> None:
     state = snapshot("Nein", intent="deny", slots={**KOELN_45, "service_id": ONLINE, "handoff_offered": True})
     out = run(DECLINE, state)
-    assert out.text.startswith(texts.CONSENT_DECLINED(False))
+    assert out.text.startswith(texts.CONSENT_DECLINED(texts.STANDARD))
     assert "Köln" not in out.text and "45" not in out.text
     assert out.metadata is not None and out.metadata["handoff"] is None
     assert out.slots == {"handoff_offered": False}
@@ -82,7 +82,7 @@ def test_decline_passes_nothing() -> None:
 @pytest.mark.parametrize("action", [CONSENT, DECLINE])
 def test_yes_or_no_without_an_offer_passes_nothing(action: Any) -> None:
     out = run(action, snapshot("Ja", intent="affirm", slots={**KOELN_45, "service_id": ONLINE}))
-    assert out.text == texts.NOTHING_TO_CONFIRM(False)
+    assert out.text == texts.NOTHING_TO_CONFIRM(texts.STANDARD)
     assert out.metadata is not None and out.metadata["handoff"] is None
     assert "handoff_offered" not in out.slots
 
@@ -103,7 +103,7 @@ def test_service_without_online_application_hands_off_to_the_office(catalogue: A
 def test_lvr_form_is_not_offered_in_westfalen() -> None:
     slots = {"place": "Dortmund", "ags": "05913000", "landschaftsverband": "LWL"}
     out = run(OFFER, snapshot(f'/apply_online{{"service_id":"{ONLINE}"}}', slots=slots))
-    assert texts.APPLY_OTHER_REGION(False) in out.text and "LWL" in out.text
+    assert texts.APPLY_OTHER_REGION(texts.STANDARD) in out.text and "LWL" in out.text
     assert "/affirm" not in out.payloads
     assert out.metadata is not None and out.metadata["authority"] == "LWL"
     assert out.metadata["handoff"]["url"] is None and "LWL" in out.metadata["handoff"]["office"]
@@ -113,7 +113,7 @@ def test_without_the_place_the_handoff_asks_for_it_and_comes_again_with_the_offi
     out = run(OFFER, snapshot(f'/apply_online{{"service_id":"{ONLINE}"}}', slots={"leichte_sprache": True}))
     assert out.metadata is not None
     assert out.metadata["handoff"] == {"service_id": ONLINE, "url": None, "office": None, "prefill": None}
-    assert texts.PLACE_QUESTION(True) in out.text
+    assert texts.PLACE_QUESTION(texts.LEICHT) in out.text
     assert out.slots["handoff_pending"] == ONLINE
     slots = {**out.slots, "leichte_sprache": True}
     place = run(ActionTellResponsibility(), snapshot("Ich wohne in Bonn", intent="inform_place",

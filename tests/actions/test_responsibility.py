@@ -48,14 +48,14 @@ def test_a_place_is_stored_and_the_responsible_office_named(
 def test_unknown_place_asks_again_once_and_keeps_the_slots() -> None:
     state = snapshot("Ich wohne in Xyzdorf", intent="inform_place", slots={"service_id": "blindengeld"})
     out = run(TELL, state)
-    assert out.text == texts.PLACE_UNKNOWN(False)
+    assert out.text == texts.PLACE_UNKNOWN(texts.STANDARD)
     assert "place" not in out.slots
 
 
 def test_place_without_a_service_is_noted() -> None:
     out = run(TELL, snapshot("Köln", intent="inform_place", entities={"place": "Köln"}))
     assert out.slots["landschaftsverband"] == "LVR"
-    assert "Köln" in out.text and out.text.endswith(texts.ASK_WHAT_ABOUT(False))
+    assert "Köln" in out.text and out.text.endswith(texts.ASK_WHAT_ABOUT(texts.STANDARD))
     assert out.metadata == {
         "service_ids": [], "authority": None, "handoff": None, "fallback": False, "language": "de",
     }
@@ -95,7 +95,7 @@ def test_tell_responsibility_with_the_place_in_the_question() -> None:
 
 def test_tell_responsibility_without_service_or_place_asks_for_both() -> None:
     out = run(TELL, snapshot("Wer ist zuständig?", intent="ask_responsible"))
-    assert out.text == texts.RESPONSIBLE_WHAT_AND_WHERE(False)
+    assert out.text == texts.RESPONSIBLE_WHAT_AND_WHERE(texts.STANDARD)
 
 
 def test_leichte_sprache_for_westfalen() -> None:

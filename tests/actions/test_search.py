@@ -13,7 +13,7 @@ from actions.talk import ActionSearchServices
 from actions.understanding import MOST_ASKED, THRESHOLDS, Findings, content_words, decide, find
 
 ACTION = ActionSearchServices()
-LEBENSLAGE_PAYLOADS = [payload for _, _, payload in texts.LEBENSLAGE_CHOICES]
+LEBENSLAGE_PAYLOADS = [payload(texts.STANDARD) for _, payload in texts.LEBENSLAGE_CHOICES]
 
 
 # --- the decision rule (pure) ---------------------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def test_clear_request_is_answered_with_teaser_buttons_and_metadata(
 def test_vague_situation_gets_a_guided_choice(text: str) -> None:
     """Lebenslagen and the most asked services as buttons: never a dead end."""
     out = run(ACTION, snapshot(text))
-    assert out.text == texts.VAGUE_QUESTION(False)
+    assert out.text == texts.VAGUE_QUESTION(texts.STANDARD)
     offered = chosen_ids(out.payloads)
     assert out.payloads[: len(LEBENSLAGE_PAYLOADS)] == LEBENSLAGE_PAYLOADS and offered == list(MOST_ASKED)
     assert out.slots["case_turns"] == [text] and out.slots["candidate_ids"] == offered
@@ -134,8 +134,8 @@ def test_vague_situation_gets_a_guided_choice(text: str) -> None:
 def test_broad_content_gets_a_guided_choice_with_what_it_found() -> None:
     """ "Ich habe eine Behinderung, was steht mir zu?" is broad, but the catalogue knows its words: offer those."""
     out = run(ACTION, snapshot("Ich habe eine Behinderung, was steht mir zu?"))
-    assert out.text in (texts.VAGUE_QUESTION(False),) or out.text.startswith("Ich habe mehrere")
-    assert out.text != texts.NOTHING_FOUND(False)
+    assert out.text in (texts.VAGUE_QUESTION(texts.STANDARD),) or out.text.startswith("Ich habe mehrere")
+    assert out.text != texts.NOTHING_FOUND(texts.STANDARD)
     assert chosen_ids(out.payloads) and out.metadata is not None and out.metadata["fallback"] is False
 
 
@@ -145,7 +145,7 @@ def test_close_results_get_a_choice_between_them(text: str) -> None:
     assert decision.kind == "close", "the example must be close on the real catalogue"
     out = run(ACTION, snapshot(text))
     titles = [h.service.button_title for h in decision.hits]
-    assert out.text.startswith(f"Ich habe mehrere passende Angebote gefunden. Geht es um {texts.join_or(titles)}?")
+    assert out.text.startswith(f"Ich habe mehrere passende Angebote gefunden. Geht es um {texts.join_or(titles, texts.STANDARD)}?")
     assert chosen_ids(out.payloads) == [h.id for h in decision.hits]
     assert out.slots["case_turns"] == [text] and out.slots.get("service_id") is None
     assert out.metadata is not None and out.metadata["service_ids"] == [h.id for h in decision.hits]
@@ -167,7 +167,7 @@ def test_answer_to_the_clarifying_question_is_combined_with_the_situation(
     shown = out.metadata["service_ids"] if out.metadata else []
     assert shown, "the combined situation must find something"
     assert all(lebenslagen & set(catalogue[i].lebenslagen) for i in shown)
-    assert out.text != texts.VAGUE_QUESTION(False), "never the same clarifying question twice"
+    assert out.text != texts.VAGUE_QUESTION(texts.STANDARD), "never the same clarifying question twice"
 
 
 def test_a_service_named_that_the_case_had_not_found_starts_a_new_case() -> None:
@@ -215,7 +215,7 @@ def test_details_told_over_several_turns_add_up(catalogue: Any) -> None:
 
 def test_nothing_found_is_said_honestly_with_fallback_metadata() -> None:
     out = run(ACTION, snapshot("Quantenchromodynamik Xylophon Zwetschgenkuchen"))
-    assert out.text == texts.NOTHING_FOUND(False)
+    assert out.text == texts.NOTHING_FOUND(texts.STANDARD)
     assert out.metadata == {
         "service_ids": [], "authority": None, "handoff": None, "fallback": True, "language": "de",
     }
@@ -267,10 +267,10 @@ def test_a_stated_age_counts_as_a_fact_of_the_situation(catalogue: Any) -> None:
     assert found.words == T.min_words - 1 and (found.evidence or 0) < T.strong, "the example must be short and weak"
 
     without_age = run(ACTION, snapshot(text))
-    assert without_age.text == texts.VAGUE_QUESTION(False)
+    assert without_age.text == texts.VAGUE_QUESTION(texts.STANDARD)
 
     with_age = run(ACTION, snapshot(text, entities={"age": 4}))
-    assert with_age.text != texts.VAGUE_QUESTION(False)
+    assert with_age.text != texts.VAGUE_QUESTION(texts.STANDARD)
     best = with_age.metadata["service_ids"][0]
     assert best == found.hits[0].id and "kind-entwicklung" in catalogue[best].lebenslagen
 
@@ -289,7 +289,7 @@ def test_a_message_with_only_a_place_gets_the_responsibility(
     assert out.slots["place"] == place
     assert out.metadata is not None
     assert out.metadata["service_ids"] == ["blindengeld"] and out.metadata["authority"] == authority
-    assert out.text != texts.VAGUE_QUESTION(False)
+    assert out.text != texts.VAGUE_QUESTION(texts.STANDARD)
 
 
 @pytest.mark.parametrize(
@@ -305,5 +305,5 @@ def test_a_place_with_more_to_say_is_still_searched(text: str, entities: dict[st
                                                                "candidate_ids": ["schulbegleitung"]}))  # fmt: skip
     assert out.slots["case_turns"] == [text] and out.slots["place"] == place
     assert out.metadata is not None and out.metadata["service_ids"] and out.metadata["fallback"] is False
-    assert out.text != texts.NOTHING_FOUND(False)
+    assert out.text != texts.NOTHING_FOUND(texts.STANDARD)
     assert out.slots["place"] == entities["place"]

@@ -36,7 +36,7 @@ def test_choose_shows_teaser_and_responsibility_or_asks_for_the_place(
     service = catalogue[service_id]
     out = run(SHOW, snapshot(choose(service_id), slots=slots))
     assert service.teaser in out.visible[0]["text"]
-    assert texts.UNVERIFIED(False) in out.visible[0]["text"] or service.verified
+    assert texts.UNVERIFIED(texts.STANDARD) in out.visible[0]["text"] or service.verified
     assert f'/ask_prerequisites{{"service_id":"{service_id}"}}' in out.payloads
     assert f'/apply_online{{"service_id":"{service_id}"}}' in out.payloads
     assert last_text_has in out.visible[-1]["text"]
@@ -51,7 +51,7 @@ def test_choose_in_leichte_sprache_uses_the_leichte_sprache_text(catalogue: Any)
     out = run(SHOW, snapshot(choose("blindengeld"), slots={"leichte_sprache": True}))
     assert catalogue["blindengeld"].leichte_sprache in out.text
     assert catalogue["blindengeld"].teaser not in out.text
-    assert texts.PLACE_QUESTION(True) in out.text
+    assert texts.PLACE_QUESTION(texts.LEICHT) in out.text
 
 
 SECTION_CASES = [(service_id, name) for service_id in ("blindengeld", "eingliederungshilfe-antrag", "lvr-museen")
@@ -65,14 +65,14 @@ def test_explain_section_gives_the_catalogue_text_or_says_honestly_that_nothing_
     service = catalogue[service_id]
     section = INTENT_SECTIONS[intent]
     out = run(EXPLAIN, snapshot(f'/{intent}{{"service_id":"{service_id}"}}', slots=KOELN))
-    body = section_body(service, section)
+    body = section_body(service, section, texts.STANDARD)
     if body is None:
         assert "keine bestätigten Angaben" in out.text
         assert "LVR" in out.text  # the office to ask instead
     else:
         assert body in out.text
         if not service.verified:
-            assert texts.UNVERIFIED(False) in out.text
+            assert texts.UNVERIFIED(texts.STANDARD) in out.text
     assert out.metadata is not None and out.metadata["service_ids"] == [service_id]
     assert out.last_is_metadata
 
@@ -118,7 +118,7 @@ def test_a_question_about_open_candidates_is_answered_for_the_best(catalogue: An
 
 def test_without_any_service_a_question_asks_what_it_is_about() -> None:
     out = run(EXPLAIN, snapshot("Welche Unterlagen brauche ich?", intent="ask_documents"))
-    assert out.text == texts.ASK_WHICH_SERVICE_FREE(False)
+    assert out.text == texts.ASK_WHICH_SERVICE_FREE(texts.STANDARD)
     assert out.metadata == {
         "service_ids": [], "authority": None, "handoff": None, "fallback": False, "language": "de",
     }
@@ -127,5 +127,5 @@ def test_without_any_service_a_question_asks_what_it_is_about() -> None:
 def test_explain_in_leichte_sprache_uses_simple_labels() -> None:
     out = run(EXPLAIN, snapshot('/ask_procedure{"service_id":"eingliederungshilfe-antrag"}',
                                 slots={"leichte_sprache": True}))  # fmt: skip
-    assert out.text.startswith(texts.SECTION_LABELS_LEICHT["procedure"])
-    assert texts.UNVERIFIED(True) in out.text
+    assert out.text.startswith(texts.SECTION_LABELS["procedure"](texts.LEICHT))
+    assert texts.UNVERIFIED(texts.LEICHT) in out.text

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from actions.presenter import section_body
+from actions.texts import STANDARD
 from api import dialogue
 from api.rasa_client import RasaMessage
 from contract.chat import build_payload
@@ -88,7 +89,7 @@ def test_section_questions_without_the_dialogue(
         )
         assert metadata.service_ids == [service.id]
         text = messages[-1].text
-        if section_body(service, section) is None:  # worded as the action server words it
+        if section_body(service, section, STANDARD) is None:  # worded as the action server words it
             assert text.startswith(f"Zu „{SECTIONS[section]}“") and "keine bestätigten Angaben" in text
         else:
             assert text.startswith(f"{SECTIONS[section]} – {service.button_title}:")

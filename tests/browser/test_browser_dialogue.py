@@ -25,7 +25,7 @@ from bk_browser_kit import (
     widget_active,
 )
 
-from actions.texts import BUTTON_YES
+from actions.texts import BUTTON_YES, STANDARD
 from knowledge import load_catalogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.rasa]
@@ -114,7 +114,7 @@ def test_whole_dialogue_by_keyboard_to_the_handoff(new_page: NewPage, rasa_produ
     assert {"type": "beratungskompass:service-selected", "version": 1, "serviceIds": [SERVICE]} in events
     assert events[-1] == {"type": "beratungskompass:handoff", "version": 1, "serviceId": SERVICE, "url": None,
                           "office": office}  # fmt: skip
-    yes = BUTTON_YES(False)
+    yes = BUTTON_YES(STANDARD)
     assert yes in _choices(page), _choices(page)
     assert TOWN in _bot_texts(page)[-1], "the question lists what would be passed on"
     assert all(e["type"] != "beratungskompass:handoff-prefill" for e in events)

@@ -48,7 +48,7 @@ def test_2_the_candidates_of_a_clarifying_question_are_kept_when_only_the_town_f
     catalogue = load_catalogue()
     for service_id in asked:  # briefly for each
         assert catalogue[service_id].button_title in chat.text
-    assert texts.ASK_WHAT_ABOUT(False) not in chat.text
+    assert texts.ASK_WHAT_ABOUT(texts.STANDARD) not in chat.text
 
 
 def test_3_follow_ups_resolve_against_the_case(client: httpx.Client) -> None:
@@ -72,7 +72,7 @@ def test_4_details_told_over_several_turns_are_combined(client: httpx.Client) ->
     chat = Conversation(client)
     chat.say("Ich brauche Unterstützung bei der Arbeit")
     chat.say("Ich sitze im Rollstuhl und unser Büro hat keinen Aufzug")
-    assert chat.text != texts.VAGUE_QUESTION(False), "not 'Worum geht es?' again"
+    assert chat.text != texts.VAGUE_QUESTION(texts.STANDARD), "not 'Worum geht es?' again"
     catalogue = load_catalogue()
     work = {"arbeit-beruf", "arbeitgeber"}
     assert any(work & set(catalogue[i].lebenslagen) for i in chat.ids), chat.ids
@@ -81,7 +81,7 @@ def test_4_details_told_over_several_turns_are_combined(client: httpx.Client) ->
 def test_5_a_broad_question_gets_a_guided_choice_not_a_dead_end(client: httpx.Client) -> None:
     chat = Conversation(client)
     chat.say("Ich habe eine Behinderung, was steht mir zu?")
-    assert chat.text != texts.NOTHING_FOUND(False) and chat.metadata["fallback"] is False, chat.last
+    assert chat.text != texts.NOTHING_FOUND(texts.STANDARD) and chat.metadata["fallback"] is False, chat.last
     services = [b for b in chat.buttons if b["payload"].startswith("/choose_service")]
     assert len(services) >= 2 and len(chat.buttons) > len(services), chat.buttons  # services and Lebenslagen
 
