@@ -157,8 +157,9 @@ def test_english_conversation_by_keyboard_to_the_handoff(
     new_page: NewPage, rasa_product: Product, artifacts: Path
 ) -> None:
     """On the German demo page: "Hello, do you speak English?", a mother going blind in Bonn, the service chosen by
-    its button, "How do I apply?": the hand-off, everything in English, by keyboard only. Blindengeld has no online
-    application, so there is no consent question here (the English consent is the next test)."""
+    its button, "How do I apply?" (the procedure), "Where can I get the application form?": the hand-off, everything
+    in English, by keyboard only. Blindengeld has no online application, so there is no consent question here (the
+    English consent is the next test)."""
     service = load_catalogue()["blindengeld"]
     office = service.responsible.unit
     assert office and not service.online_service.available, "update this test"
@@ -179,7 +180,11 @@ def test_english_conversation_by_keyboard_to_the_handoff(
     assert _source_ids(page) == [service.id]
     assert LVR_EN in last_source_box(page).locator(".bk-authority").inner_text(), "Bonn is in the Rheinland"
 
+    # "How do I apply?" asks for the procedure (as "Wie beantrage ich das?"); asking for the form hands off.
     type_by_keyboard(page, "How do I apply?", TURN_TIMEOUT)
+    assert _source_ids(page) == [service.id]
+    assert not last_source_box(page).locator(".bk-handoff").count(), _bot_texts(page)[-1]
+    type_by_keyboard(page, "Where can I get the application form?", TURN_TIMEOUT)
     handoff = last_source_box(page).locator(".bk-handoff")
     assert handoff.count() == 1, _bot_texts(page)[-1]
     assert "No confirmed online application" in handoff.inner_text()
