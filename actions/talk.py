@@ -12,13 +12,13 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import fallback, handoff, language, replies, texts
 from actions.understanding import Turn, TurnKind, understand
-from contract.chat import SLOT_FAILED, SLOT_HANDOFF_OFFERED
+from contract.chat import DEFAULT_LANGUAGE, SLOT_FAILED, SLOT_HANDOFF_OFFERED, SLOT_LANGUAGE, choose_language
 
 Reply = Callable[[CollectingDispatcher, Turn], list[EventType]]
 REPLIES: dict[str, Reply] = {
@@ -177,3 +177,27 @@ class ActionSwitchLanguage(BeratungsAction):
 
     def name(self) -> str:
         return "action_switch_language"
+
+
+class ActionSessionStart(Action):
+    """action_session_start: what Rasa's own does (SessionStarted, the slots carried over as the domain's
+    session_config says, action_listen), and the conversation's language from the first message's metadata
+    (Rasa passes it in the slot `session_started_metadata`). So a domain response of the first turn, such as the
+    greeting, is already in the citizen's language; the actions resolve the language again on every turn."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = [SessionStarted()]
+        carry_over = (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True)
+        if carry_over:
+            events += [SlotSet(name, value) for name, value in tracker.slots.items()
+                       if value is not None and name != "session_started_metadata"]  # fmt: skip
+        metadata = tracker.get_slot("session_started_metadata") or {}
+        slot = tracker.get_slot(SLOT_LANGUAGE) if carry_over else None
+        chosen = choose_language(metadata.get("language"), slot, metadata.get("language_hint"))
+        if chosen != (slot or DEFAULT_LANGUAGE):
+            events.append(SlotSet(SLOT_LANGUAGE, chosen))
+        events.append(ActionExecuted("action_listen"))
+        return events

@@ -6,7 +6,9 @@ The ruler's spans carry context words so that they can be told apart ("Pflegegra
 EntitySynonymMapper, rewrites the values and drops misreadings:
 
 - numbers outside their range (bot.nlu.numbers.RANGES), e.g. "ist 300" as an age;
-- an `age` or `plz` directly followed by a unit ("ist 3 Wochen her", "10000 Euro", "ist 2 Jahre her").
+- an `age` or `plz` directly followed by a unit ("ist 3 Wochen her", "10000 Euro", "is 18 months old").
+
+Entities without a rule here (`language`, `service_id`, `section`) pass unchanged.
 """
 
 from __future__ import annotations
@@ -24,15 +26,20 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.numbers import RANGES, first_number
 
-#: Words after a number that show it is not an age or a postal code.
+#: Words after a number that show it is not an age or a postal code (German, then English).
 _UNIT_AFTER = re.compile(
     r"^\s*(wochen?|monate?n?|tage?n?|stunden?|std\.?|minuten?|uhr|euro|eur|€|%|prozent|km|kilometer|meter|mal|"
-    r"jahre?n?\s+her|her|kinder|personen|leute|seiten|cent|ct)\b",
+    r"jahre?n?\s+her|her|kinder|personen|leute|seiten|cent|ct|"
+    r"weeks?|months?|days?|hours?|hrs?|minutes?|mins?|o'?clock|euros?|percent|kilomet(?:er|re)s?|metres?|meters?|"
+    r"miles?|times|years?\s+ago|ago|kids|children|people|persons|pages|kg|kilos?|cm|pounds?)\b",
     re.IGNORECASE,
 )
 #: Cue words the place patterns include before guarded names ("in Essen", "Nähe von Kamen").
+#: English cues of bot/spacy/build_pipeline.py ("from Essen", "city of Essen") likewise.
 _PLACE_CUES = re.compile(
-    r"^((in|aus|nach|bei|von|stadt|gemeinde|nahe|nähe|naehe|umgebung|raum)\s+)+(von\s+)?", re.IGNORECASE
+    r"^((in|aus|nach|bei|von|stadt|gemeinde|nahe|nähe|naehe|umgebung|raum|"
+    r"from|near|around|outside|to|city|town|village)\s+)+((von|of)\s+)?",
+    re.IGNORECASE,
 )
 _PLZ = re.compile(r"\d{5}")
 

@@ -1,4 +1,4 @@
-"""German number words and the parsing of the numeric entities (`age`, `gdb`, `pflegegrad`, `plz`).
+"""German and English number words and the parsing of the numeric entities (`age`, `gdb`, `pflegegrad`, `plz`).
 
 Shared by the spaCy pipeline builder (bot/spacy/build_pipeline.py, for its patterns) and the Rasa component
 bot.nlu.entity_values.EntityValueNormalizer (for the values), so both know the same words. Pure Python, no
@@ -38,13 +38,37 @@ ORDINAL_WORDS: Dict[str, int] = {
     for form in _spellings(word)
 }  # fmt: skip
 
+_EN_UNITS: Dict[str, int] = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+}  # fmt: skip
+_EN_TENS: Dict[str, int] = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90,
+}  # fmt: skip
+_EN_BASE: Dict[str, int] = {
+    "zero": 0, **_EN_UNITS, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, **_EN_TENS, "hundred": 100,
+}  # fmt: skip
+
+#: English number words -> value, with the tens compounds as one token ("sixty-eight", "sixtyeight"). "sixty eight"
+#: (two tokens) is read by first_number too.
+EN_NUMBER_WORDS: Dict[str, int] = {
+    **_EN_BASE,
+    **{f"{tens}{joint}{unit}": tv + uv for tens, tv in _EN_TENS.items() for unit, uv in _EN_UNITS.items()
+       for joint in ("-", "")},
+}  # fmt: skip
+#: The English tens and units, for patterns of a number written as two words ("sixty eight").
+EN_TENS_WORDS = frozenset(_EN_TENS)
+EN_UNIT_WORDS = frozenset(_EN_UNITS)
+
 _DIGITS = re.compile(r"\d{1,3}")
 _WORD = re.compile(r"[a-zäöüß]+")
+_EN_COMPOUND = re.compile(rf"({'|'.join(_EN_TENS)})[-\s]?({'|'.join(_EN_UNITS)})\b")
 
 
 def first_number(text: str) -> Optional[int]:
-    """The first number in a text: digits ("45 Jahre"), a number word ("drei"), an ordinal ("dritten"), or a number
-    word glued to "jährig" ("vierjährige"). None when there is none."""
+    """The first number in a text: digits ("45 Jahre"), a number word ("drei", "four", "sixty-eight"), an ordinal
+    ("dritten"), or a number word glued to "jährig" ("vierjährige"). None when there is none."""
     lowered = text.lower()
     digits = _DIGITS.search(lowered)
     best: Optional[tuple] = (digits.start(), int(digits.group())) if digits else None
@@ -52,7 +76,11 @@ def first_number(text: str) -> Optional[int]:
         if best is not None and match.start() > best[0]:
             break
         word = match.group()
-        value = NUMBER_WORDS.get(word, ORDINAL_WORDS.get(word))
+        compound = _EN_COMPOUND.match(lowered, match.start())
+        if compound:
+            best = (match.start(), _EN_TENS[compound.group(1)] + _EN_UNITS[compound.group(2)])
+            break
+        value = NUMBER_WORDS.get(word, ORDINAL_WORDS.get(word, EN_NUMBER_WORDS.get(word)))
         if value is None:
             stem = re.split(r"j(?:ä|ae|a)hr", word, maxsplit=1)[0]
             value = NUMBER_WORDS.get(stem) if stem != word else None

@@ -1,4 +1,5 @@
-"""Build the project's German spaCy pipeline bot/spacy/de_bk, which Rasa's SpacyNLP loads (config.yml).
+"""Build the project's spaCy pipeline bot/spacy/de_bk (German, with English entity patterns), which Rasa's SpacyNLP
+loads (config.yml).
 
     .venv-rasa/bin/python bot/spacy/build_pipeline.py [--force]
 
@@ -7,7 +8,9 @@ No model download: a blank German pipeline (`spacy.blank("de")`) with
 - the lookup lemmatizer with the German table of spacy-lookups-data,
 - an EntityRuler with the Rasa entities `place` and `plz` (bot/spacy/place_patterns.jsonl, written by
   scripts/export_place_patterns.py from the knowledge package) and `plz`, `age`, `gdb`, `pflegegrad` (patterns
-  below). Spans may carry context words ("Pflegegrad 3", "45 Jahre alt", "in Essen"); the Rasa component
+  below), in German and in English ("she is 68", "GdB of 50", "care level 3", "I'm from Kleve"), and `language`
+  (the language words of switch_language, normalised to "de"/"en" by Rasa's synonyms). Spans may carry context
+  words ("Pflegegrad 3", "45 Jahre alt", "in Essen"); the Rasa component
   bot.nlu.entity_values.EntityValueNormalizer turns them into clean values.
 
 It also writes the Rasa lookup table bot/data/nlu/lookup_place.yml (place names, for RegexFeaturizer).
@@ -31,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.nlu.numbers import NUMBER_WORDS, ORDINAL_WORDS  # noqa: E402
+from bot.nlu.numbers import EN_NUMBER_WORDS, EN_TENS_WORDS, EN_UNIT_WORDS, NUMBER_WORDS, ORDINAL_WORDS  # noqa: E402
 
 OUT = HERE / "de_bk"
 PLACE_PATTERNS = HERE / "place_patterns.jsonl"
@@ -66,12 +69,42 @@ PG_LINK = {"LOWER": {"IN": ["von", ":", "=", "ist", "nr", "nr.", "nummer", "hat"
            "OP": "?"}  # fmt: skip
 ORDINAL = {"LOWER": {"IN": sorted(ORDINAL_WORDS)}}
 
+# English building blocks (issue 11). Kept apart from the German ones, so that German texts match what they matched.
+EN_DIGITS = {"TEXT": {"REGEX": r"^\d{1,3}\.?$"}}  # "she's 68." keeps the full stop on the number
+EN_WORDS = {"LOWER": {"IN": sorted(EN_NUMBER_WORDS)}}
+EN_TWO_WORDS = [{"LOWER": {"IN": sorted(EN_TENS_WORDS)}}, {"LOWER": {"IN": sorted(EN_UNIT_WORDS)}}]  # "sixty eight"
+EN_NUMBER = (EN_DIGITS, EN_WORDS, EN_TWO_WORDS)
+EN_YEARS = {"LOWER": {"IN": ["year", "years", "yrs", "yr", "yrs.", "yr."]}}
+EN_OLD = {"LOWER": {"IN": ["old", "olds"]}}
+EN_YEAR_OLD = {"LOWER": {"IN": ["year-old", "years-old", "yr-old", "yrs-old", "yo", "y/o", "y.o."]}}
+EN_BE = {"LOWER": {"IN": ["is", "i'm", "i’m", "i`m", "he's", "he’s", "she's", "she’s", "turns", "turned", "turning"]}}
+EN_TURN = {"LOWER": {"IN": ["turns", "turned", "turning"]}}
+EN_I_AM = [{"LOWER": "i"}, {"LOWER": "am"}]
+EN_WILL_BE = [{"LOWER": "will"}, {"LOWER": {"IN": ["soon", "then", "now"]}, "OP": "?"}, {"LOWER": "be"}]
+EN_FILLER = {"LOWER": {"IN": ["now", "just", "almost", "already", "nearly", "only", "soon", "about", "around",
+                              "still", "over"]}, "OP": "?"}  # fmt: skip
+EN_LINK = {"LOWER": {"IN": ["of", "is", ":", "=", "at", "with", "by", "was", "now", "only"]}, "OP": "?"}
+EN_PERCENT = {"LOWER": {"IN": ["%", "percent", "pct", "pct.", "per-cent"]}}
+EN_DISABLED = {"LOWER": {"IN": ["disability", "disabled", "handicap", "handicapped", "disablement"]}}
+EN_DEGREE = {"LOWER": {"IN": ["degree", "level", "grade", "rating", "percentage"]}}
+EN_CARE = {"LOWER": {"IN": ["care", "nursing"]}}
+EN_CARE_LINK = {"LOWER": {"IN": ["of", "is", ":", "=", "no", "no.", "nr", "nr.", "number", "now", "only"]}, "OP": "?"}
+EN_SMALL_NUMBER = (SMALL_DIGIT, {"LOWER": {"IN": ["one", "two", "three", "four", "five"]}},
+                   {"LOWER": {"REGEX": r"^(i|ii|iii|iv|v)$"}})  # fmt: skip
+#: Words that name a language (entity `language`, switch_language); bot/data/nlu/language.yml maps them to de/en.
+LANGUAGE_WORDS = ["deutsch", "german", "englisch", "englische", "englischen", "english", "engl"]
+#: English words before a place name that the guarded place patterns ("in Essen") accept as cues too.
+EN_PLACE_CUES = ["from", "near", "around", "outside", "to"]
+#: Guarded place names that are English words after "to" ("thanks to much" is a typo, not the town Much).
+EN_PLACE_CUE_EXCEPTIONS = {"to": {"much"}}
+
 
 def _expand(*slots: Any) -> Iterator[Pattern]:
-    """Patterns for every combination: a slot is a token dict or a tuple of alternative token dicts."""
+    """Patterns for every combination: a slot is a token dict, a list of token dicts (a sequence) or a tuple of
+    alternatives (each a token dict or a sequence)."""
     options = [slot if isinstance(slot, tuple) else (slot,) for slot in slots]
     for combination in itertools.product(*options):
-        yield [dict(token) for token in combination]
+        yield [dict(token) for part in combination for token in (part if isinstance(part, list) else [part])]
 
 
 def number_patterns() -> List[Dict[str, Any]]:
@@ -103,8 +136,61 @@ def number_patterns() -> List[Dict[str, Any]]:
             *_expand({"LOWER": {"IN": ["pflegegrad", "pg"]}}, {"LOWER": {"REGEX": r"^(i|ii|iii|iv|v)$"}}),
         ],
         "plz": [[{"TEXT": {"REGEX": r"^\d{5}$"}}]],
+        "language": [[{"LOWER": {"IN": LANGUAGE_WORDS}}]],
     }
+    for label, patterns in english_number_patterns().items():
+        by_label[label].extend(patterns)
     return [{"label": label, "pattern": p, "id": label} for label, patterns in by_label.items() for p in patterns]
+
+
+def english_number_patterns() -> Dict[str, List[Pattern]]:
+    """English patterns of `age`, `gdb`, `pflegegrad` (issue 11), with the same span convention as the German ones:
+    the cue words are part of the span ("is 68", "GdB of 50", "care level 3")."""
+    return {
+        "age": [
+            *_expand(EN_NUMBER, EN_YEARS, HYPHEN, EN_OLD),  # "68 years old", "four years old", "3 year old"
+            *_expand(EN_NUMBER, HYPHEN, EN_YEAR_OLD),  # "3-year-old", "6 yo"
+            *_expand(EN_BE, EN_FILLER, EN_DIGITS),  # "she is 68", "I'm 45", "he's 5" (units are filtered later)
+            *_expand(EN_BE, EN_FILLER, EN_NUMBER, EN_YEARS, {"LOWER": "old", "OP": "?"}),  # "is four years old"
+            *_expand(EN_TURN, EN_FILLER, EN_NUMBER),  # "turns 4", "just turned eighteen"
+            *_expand(EN_I_AM, EN_FILLER, EN_DIGITS),  # "I am 45"
+            *_expand(EN_I_AM, EN_FILLER, EN_NUMBER, EN_YEARS, {"LOWER": "old", "OP": "?"}),  # "I am sixty years old"
+            *_expand(EN_WILL_BE, EN_FILLER, EN_NUMBER),  # "will be 60", "will soon be three"
+            *_expand({"LOWER": {"IN": ["age", "aged"]}}, {"LOWER": {"IN": ["of", ":", "is"]}, "OP": "?"}, EN_DIGITS),
+        ],
+        "gdb": [
+            *_expand(GDB, EN_LINK, EN_LINK, EN_NUMBER, {**EN_PERCENT, "OP": "?"}),  # "GdB of 50", "gdb is 60"
+            *_expand({"LOWER": "degree"}, {"LOWER": "of"}, {"LOWER": {"IN": ["disability", "handicap"]}},
+                     EN_LINK, EN_LINK, EN_NUMBER, {**EN_PERCENT, "OP": "?"}),  # "degree of disability (of) 60"
+            *_expand({"LOWER": {"IN": ["disability", "handicap"]}}, EN_DEGREE, EN_LINK, EN_LINK, EN_NUMBER,
+                     {**EN_PERCENT, "OP": "?"}),  # "disability degree 60", "disability level of 50"
+            *_expand(EN_NUMBER, EN_PERCENT, {"LOWER": "severely", "OP": "?"}, EN_DISABLED),  # "50 percent disability"
+            *_expand(EN_NUMBER, EN_PERCENT, GDB),  # "50 percent GdB"
+            *_expand(EN_DISABLED, {"LOWER": {"IN": ["at", "by", "with", "to"]}}, EN_DIGITS, EN_PERCENT),
+        ],
+        "pflegegrad": [
+            *_expand(EN_CARE, EN_DEGREE, EN_CARE_LINK, EN_SMALL_NUMBER),  # "care level 3", "care grade of two"
+            *_expand(EN_DEGREE, {"LOWER": "of"}, EN_CARE, EN_CARE_LINK, EN_SMALL_NUMBER),  # "level of care 3"
+            *_expand(PFLEGEGRAD, EN_CARE_LINK, EN_SMALL_NUMBER),  # "Pflegegrad of 2", "pflegegrad three"
+        ],
+    }
+
+
+def english_place_patterns(patterns: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """English cues for the guarded place patterns ("from Essen", "near Kamen", "city of Essen"; "in Essen" is both
+    languages). English city names ("Cologne") are spellings in knowledge/_placenames.py, so the exported patterns
+    have them already."""
+    english: List[Dict[str, Any]] = []
+    for record in patterns:
+        tokens = record["pattern"]
+        cue = tokens[0].get("LOWER") if record["label"] == "place" and len(tokens) > 1 else None
+        if not (isinstance(cue, dict) and "in" in cue.get("IN", [])):
+            continue
+        name = " ".join(str(t.get("LOWER", "")) for t in tokens[1:])
+        cues = [c for c in EN_PLACE_CUES if name not in EN_PLACE_CUE_EXCEPTIONS.get(c, set())]
+        for prefix in ([{"LOWER": {"IN": cues}}], [{"LOWER": {"IN": ["city", "town", "village"]}}, {"LOWER": "of"}]):
+            english.append({**record, "pattern": [*prefix, *(dict(t) for t in tokens[1:])]})
+    return english
 
 
 def place_patterns() -> List[Dict[str, Any]]:
@@ -175,7 +261,8 @@ def build(out: Path) -> None:
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "validate": True})
     nlp.initialize()  # loads the lemma table of spacy-lookups-data
-    ruler.add_patterns(place_patterns() + number_patterns())
+    places = place_patterns()
+    ruler.add_patterns(places + english_place_patterns(places) + number_patterns())
     if out.exists():
         shutil.rmtree(out)
     nlp.meta["name"] = "de_bk"

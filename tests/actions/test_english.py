@@ -17,6 +17,7 @@ from actions.talk import (
     ActionHandoffConsent,
     ActionOfferHandoff,
     ActionSearchServices,
+    ActionSessionStart,
     ActionSetLeichteSprache,
     ActionSwitchLanguage,
     ActionTellResponsibility,
@@ -140,3 +141,25 @@ def test_choosing_a_service_in_english_shows_its_english_texts(catalogue: Any) -
     assert '"Costs" for Blind allowance' in out.text  # nothing confirmed: said so, in English
     shown = run(SEARCH, snapshot(choose("blindengeld"), intent="choose_service", metadata=EN))
     assert shown.metadata is not None and shown.metadata["language"] == "en"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "slots", "expected"),
+    [
+        ({"language": "en"}, {}, "en"),  # the first message was English: the greeting is English
+        ({"language": None, "language_hint": "en"}, {}, "en"),  # too short to tell: the page's language
+        ({"language": None}, {}, None),  # nothing known: German, not stored
+        ({"language": None}, {"language": "en", "place": "Bonn"}, None),  # carried over, unchanged
+        ({"language": "de"}, {"language": "en"}, "de"),  # the citizen now writes German
+    ],
+)
+def test_a_new_session_takes_the_language_of_its_first_message(
+    metadata: dict[str, Any], slots: dict[str, Any], expected: str | None
+) -> None:
+    state = snapshot("Hello", intent="greet", slots={**slots, "session_started_metadata": metadata})
+    out = run(ActionSessionStart(), state)
+    assert [e["event"] for e in out.events][0] == "session_started" and out.events[-1]["name"] == "action_listen"
+    changed = [e["value"] for e in out.events if e.get("name") == "language"]
+    carried = slots.get("language")
+    assert changed[-1:] == ([expected] if expected else ([carried] if carried else []))
+    assert ("Bonn" in [e.get("value") for e in out.events]) == ("place" in slots)  # slots carried over

@@ -135,7 +135,8 @@ def test_leichte_sprache_in_fallback_and_out_of_scope() -> None:
     slots = {"leichte_sprache": True}
     assert run(FALLBACK, snapshot("x", intent="nlu_fallback", slots=slots)).text == texts.FALLBACK_FIRST(texts.LEICHT)
     out_of_scope = run(ActionOutOfScope(), snapshot("x", intent="out_of_scope", slots=slots)).text
-    assert out_of_scope.startswith(texts.OUT_OF_SCOPE(texts.LEICHT)) and texts.OUT_OF_SCOPE_CONTACT(texts.LEICHT) in out_of_scope
+    assert out_of_scope.startswith(texts.OUT_OF_SCOPE(texts.LEICHT))
+    assert texts.OUT_OF_SCOPE_CONTACT(texts.LEICHT) in out_of_scope
 
 
 # --- what every action shares ---------------------------------------------------------------------------------------
@@ -180,7 +181,7 @@ def test_action_names_are_the_contract() -> None:
         "action_search_services", "action_show_service", "action_explain_section",
         "action_tell_responsibility", "action_offer_handoff", "action_handoff_consent", "action_handoff_decline",
         "action_human_contact", "action_default_fallback", "action_out_of_scope", "action_set_leichte_sprache",
-        "action_switch_language",
+        "action_switch_language", "action_session_start",
     }  # fmt: skip
 
 

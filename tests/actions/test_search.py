@@ -145,7 +145,8 @@ def test_close_results_get_a_choice_between_them(text: str) -> None:
     assert decision.kind == "close", "the example must be close on the real catalogue"
     out = run(ACTION, snapshot(text))
     titles = [h.service.button_title for h in decision.hits]
-    assert out.text.startswith(f"Ich habe mehrere passende Angebote gefunden. Geht es um {texts.join_or(titles, texts.STANDARD)}?")
+    options = texts.join_or(titles, texts.STANDARD)
+    assert out.text.startswith(f"Ich habe mehrere passende Angebote gefunden. Geht es um {options}?")
     assert chosen_ids(out.payloads) == [h.id for h in decision.hits]
     assert out.slots["case_turns"] == [text] and out.slots.get("service_id") is None
     assert out.metadata is not None and out.metadata["service_ids"] == [h.id for h in decision.hits]

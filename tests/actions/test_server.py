@@ -115,7 +115,7 @@ def test_webhook_runs_a_search_with_the_lexical_fallback(server: tuple[str, Path
 def test_actions_lists_the_contract_actions(server: tuple[str, Path]) -> None:
     base, _ = server
     names = {a["name"] for a in httpx.get(f"{base}/actions", params={"token": TOKEN}, timeout=10).json()}
-    assert "action_search_services" in names and len(names) == 12
+    assert "action_search_services" in names and len(names) == 13
 
 
 def test_server_listens_on_loopback_only(server: tuple[str, Path]) -> None:
