@@ -17,7 +17,7 @@ from api.rasa_client import RasaClient
 from api.rasa_pool import RasaPool
 from api.ratelimit import RateLimits, TokenBucketLimiter
 from api.retention import retention_job
-from api.routes import chat, docs, health, pages, privacy, services
+from api.routes import chat, docs, health, languages, pages, privacy, services
 from api.security import ReceiveTimeout, SecurityHeaders
 from api.settings import Settings, get_settings
 
@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(services.router)
     app.include_router(chat.router)
     app.include_router(privacy.router)
+    app.include_router(languages.router)
     app.include_router(health.router)
     app.include_router(docs.router)
     app.include_router(pages.router)

@@ -35,18 +35,25 @@
     return null;
   }
 
-  function uiLanguage() {
-    const wanted = (script.dataset.lang || document.documentElement.lang || "de").toLowerCase();
-    return wanted.startsWith("en") ? "en" : "de";
+  /** The primary subtag of a language tag, lower case ("en-GB" → "en", "de_DE" → "de"), or null. */
+  function primaryLanguage(tag) {
+    const match = /^([a-z]{2,3})(?:[-_]|$)/i.exec(typeof tag === "string" ? tag.trim() : "");
+    return match ? match[1].toLowerCase() : null;
   }
 
   const API = apiBase();
   if (!API) return;
-  const LANG = uiLanguage();
+  // The language the embedding page asks for before the first reply: data-language (data-lang is its older name),
+  // else the page's <html lang>. Used only when the chat serves it (see served()).
+  const PAGE_LANGUAGE = primaryLanguage(script.dataset.language || script.dataset.lang || document.documentElement.lang);
+  const DEFAULT_LANGUAGE = "de"; // the bot's own language (knowledge.vocab.DEFAULT_LANGUAGE)
   const CSS_URL = new URL("widget.css", script.src).href;
   const STORAGE_KEY = `beratungskompass:v${STORAGE_VERSION}:${API}`;
 
   // --- interface texts ----------------------------------------------------------------------------------------
+  //
+  // The widget's own texts, one entry per language; they follow the conversation's language (uiLanguage()). In a
+  // language the chat serves but this table lacks, the widget's texts are German; the messages keep their language.
 
   const TEXTS = {
     de: {
@@ -61,6 +68,8 @@
       off: "aus",
       easyOn: "Leichte Sprache einschalten",
       easyOff: "Leichte Sprache ausschalten",
+      switchLanguage: "Sprache wechseln:",
+      languageNow: (name) => `Die Unterhaltung ist jetzt auf ${name}.`,
       privacyTitle: "Hinweis zum Datenschutz",
       // The retention period comes from GET /api/v1/privacy (BK_RETENTION_DAYS); null while it is not known.
       privacyServer: (days) =>
@@ -71,7 +80,6 @@
         "In diesem Browser-Tab bleibt die Unterhaltung gespeichert, bis Sie die Unterhaltung löschen oder den Tab schließen.",
         "Bitte schreiben Sie keine Namen, Adressen oder andere persönliche Daten, die für Ihre Frage nicht nötig sind.",
       ],
-      answersGerman: null,
       log: "Unterhaltung",
       messages: "Nachrichten",
       you: "Sie:",
@@ -127,6 +135,8 @@
       off: "off",
       easyOn: "Switch on Easy German",
       easyOff: "Switch off Easy German",
+      switchLanguage: "Change language:",
+      languageNow: (name) => `The conversation is now in ${name}.`,
       privacyTitle: "Privacy notice",
       privacyServer: (days) =>
         "Your messages are sent to the LVR-Beratungskompass. The server deletes the conversation " +
@@ -136,7 +146,6 @@
         "This browser tab keeps the conversation until you delete the conversation or close the tab.",
         "Please do not write names, addresses or other personal data that your question does not need.",
       ],
-      answersGerman: "The assistant answers in German only. You may write in English; the answers will be in German.",
       log: "Conversation",
       messages: "Messages",
       you: "You:",
@@ -173,18 +182,19 @@
       newTab: "(opens in a new tab)",
       noForm: "No confirmed online application exists for this service. Please contact the responsible office.",
       authorities: {
-        LVR: "Landschaftsverband Rheinland (LVR)",
-        LWL: "Landschaftsverband Westfalen-Lippe (LWL)",
+        LVR: "Regional Association of the Rhineland (Landschaftsverband Rheinland, LVR)",
+        LWL: "Regional Association of Westphalia-Lippe (Landschaftsverband Westfalen-Lippe, LWL)",
         "Kreis/kreisfreie Stadt": "your Kreis or kreisfreie Stadt (district or independent city)",
         other: "another office (see responsible office)",
       },
     },
   };
-  const T = TEXTS[LANG];
+  let T = TEXTS[DEFAULT_LANGUAGE]; // the texts of uiLanguage(), set by renderTexts()
 
   // --- small helpers ------------------------------------------------------------------------------------------
 
-  /** An element with attributes and children; strings become text nodes (never HTML). */
+  /** An element with attributes and children; strings become text nodes (never HTML). An element given a `lang`
+   * gets the `dir` of that language too (dirOf). */
   function h(tag, attrs, ...children) {
     const el = document.createElement(tag);
     for (const [name, value] of Object.entries(attrs || {})) {
@@ -194,6 +204,7 @@
       else if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
       else el.setAttribute(name, value === true ? "" : String(value));
     }
+    if (el.hasAttribute("lang")) el.setAttribute("dir", dirOf(el.getAttribute("lang")));
     for (const child of children.flat(Infinity)) {
       if (child === null || child === undefined || child === false) continue;
       el.append(typeof child === "string" ? document.createTextNode(child) : child);
@@ -215,7 +226,7 @@
   function formatDate(iso) {
     const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
     if (!match) return iso || "";
-    return LANG === "en" ? `${match[3]}/${match[2]}/${match[1]}` : `${match[3]}.${match[2]}.${match[1]}`;
+    return uiLanguage() === "en" ? `${match[3]}/${match[2]}/${match[1]}` : `${match[3]}.${match[2]}.${match[1]}`;
   }
 
   function reducedMotion() {
@@ -235,7 +246,8 @@
   // --- state (persisted per tab) --------------------------------------------------------------------------------
 
   function emptyState() {
-    return { sessionId: null, items: [], leichteSprache: false, open: false };
+    // language: the conversation's language as the last reply said it (metadata.language); null before it
+    return { sessionId: null, items: [], leichteSprache: false, open: false, language: null };
   }
 
   function loadState() {
@@ -249,6 +261,7 @@
         items: data.items.filter((item) => item && typeof item.kind === "string"),
         leichteSprache: data.leichteSprache === true,
         open: data.open === true,
+        language: languageCode(data.language),
       };
     } catch (_) {
       return emptyState(); // storage disabled or corrupt: start fresh
@@ -273,6 +286,49 @@
 
   const state = loadState();
   if (script.dataset.open === "true") state.open = true;
+
+  // --- languages ------------------------------------------------------------------------------------------------
+  //
+  // Each message carries the language it is in (`lang`) and that language's direction (`dir`): a bot message the
+  // language of its reply (metadata.language), the user's own the language the reply says the conversation is in.
+  // The widget's own texts follow the conversation: the last reply's language, before it the page's.
+
+  /** A language code as the API sends it ("de", "en"), else null. */
+  function languageCode(value) {
+    return typeof value === "string" && /^[a-z]{2,3}$/.test(value) ? value : null;
+  }
+
+  // The languages the chat serves, code → {name, rtl}, from GET /api/v1/languages (knowledge.vocab.LANGUAGES);
+  // null until that answer is there.
+  let languages = null;
+
+  /** Whether the chat serves `code`; before the API said which languages it serves, those of the widget's texts. */
+  function served(code) {
+    return Object.hasOwn(languages || TEXTS, code);
+  }
+
+  /** The writing direction of a language: "rtl" where the API flags it, "auto" for a language it does not know. */
+  function dirOf(code) {
+    if (!languages) return "ltr"; // until the list is there; applyDirections() corrects every element then
+    const entry = languages[code];
+    return entry ? (entry.rtl ? "rtl" : "ltr") : "auto";
+  }
+
+  /** The conversation's language as far as the widget knows it: the last reply's, else the page's; else null. */
+  function knownLanguage() {
+    if (state.language) return state.language;
+    return PAGE_LANGUAGE && served(PAGE_LANGUAGE) ? PAGE_LANGUAGE : null;
+  }
+
+  /** The language of the widget's own texts: the conversation's when the widget has texts in it, else German. */
+  function uiLanguage() {
+    const code = knownLanguage();
+    return code && TEXTS[code] ? code : DEFAULT_LANGUAGE;
+  }
+
+  function languageName(code) {
+    return languages?.[code]?.name || code;
+  }
 
   // --- API calls ----------------------------------------------------------------------------------------------
 
@@ -347,50 +403,53 @@
   }
 
   // --- DOM ----------------------------------------------------------------------------------------------------
+  //
+  // The elements are built once; their texts are set by renderLanguage(), again whenever the language changes.
 
   const host = document.createElement("beratungskompass-chat");
-  host.setAttribute("lang", LANG);
   const root = host.attachShadow({ mode: "open" }); // open: testable and scannable by axe-core
   const stylesheet = h("link", { rel: "stylesheet", href: CSS_URL });
 
+  const launcherLong = h("span", { class: "bk-launcher-long" });
+  const launcherShort = h("span", { class: "bk-launcher-short" });
   const launcher = h(
     "button",
     { type: "button", class: "bk-launcher", "aria-expanded": "false", "aria-controls": "bk-panel", onclick: () => setOpen(true, true) },
     h("span", { class: "bk-launcher-icon", "aria-hidden": "true" }, "?"),
-    h("span", { class: "bk-launcher-long" }, T.launcher),
-    h("span", { class: "bk-launcher-short" }, T.launcherShort),
+    launcherLong,
+    launcherShort,
   );
 
+  const easyLabel = h("span", { class: "bk-switch-label" });
   const easySwitch = h(
     "button",
     { type: "button", role: "switch", class: "bk-switch", "aria-checked": String(state.leichteSprache), onclick: toggleLeichteSprache },
-    h("span", { class: "bk-switch-label" }, T.easy),
+    easyLabel,
     h("span", { class: "bk-switch-state", "aria-hidden": "true" }),
   );
-  const closeButton = h("button", { type: "button", class: "bk-icon-button", "aria-label": T.close, onclick: () => setOpen(false, true) },
+  // One button per other language the chat serves (renderLanguageSwitch); empty until the list is known.
+  const languageSwitch = h("div", { class: "bk-languages" });
+  const closeButton = h("button", { type: "button", class: "bk-icon-button", onclick: () => setOpen(false, true) },
     h("span", { "aria-hidden": "true" }, "×"));
+  const title = h("h2", { class: "bk-title" });
+  const subtitle = h("p", { class: "bk-subtitle" });
 
-  const privacy = h(
-    "div",
-    { class: "bk-privacy" },
-    h("p", { class: "bk-privacy-title" }, h("strong", {}, T.privacyTitle)),
-    h("p", { class: "bk-privacy-server" }, T.privacyServer(null)),
-    T.privacy.map((line) => h("p", {}, line)),
-    T.answersGerman ? h("p", { class: "bk-note" }, T.answersGerman) : null,
-  );
+  let retentionDays = null; // the server's retention period for the privacy notice; null while not known
+  const privacy = h("div", { class: "bk-privacy" });
 
-  // The server's retention period for the notice above (a failed request leaves the text without a number).
+  // The server's retention period for the notice (a failed request leaves the text without a number).
   request("GET", "/api/v1/privacy", undefined, SERVICE_TIMEOUT_MS)
     .then((info) => {
       if (Number.isInteger(info?.retention_days) && info.retention_days > 0) {
-        privacy.querySelector(".bk-privacy-server").textContent = T.privacyServer(info.retention_days);
+        retentionDays = info.retention_days;
+        renderPrivacy();
       }
     })
     .catch(() => {});
 
-  const log = h("div", { class: "bk-log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": T.messages });
+  const log = h("div", { class: "bk-log", role: "log", "aria-live": "polite", "aria-relevant": "additions" });
   // The scrolling part: focusable so that keyboard users can scroll it (WCAG 2.1.1).
-  const body = h("div", { class: "bk-body", role: "region", "aria-label": T.log, tabindex: "0" }, privacy, log);
+  const body = h("div", { class: "bk-body", role: "region", tabindex: "0" }, privacy, log);
   const status = h("p", { class: "bk-status", role: "status" });
   const input = h("input", {
     id: "bk-input",
@@ -399,23 +458,24 @@
     name: "message",
     autocomplete: "off",
     maxlength: String(MAX_MESSAGE),
-    placeholder: T.placeholder,
     "aria-describedby": "bk-error",
   });
-  const sendButton = h("button", { type: "submit", class: "bk-button bk-primary" }, T.send);
+  const inputLabel = h("label", { for: "bk-input", class: "bk-visually-hidden" });
+  const sendButton = h("button", { type: "submit", class: "bk-button bk-primary" });
   const inputError = h("p", { id: "bk-error", class: "bk-error", "aria-live": "assertive" });
   const form = h(
     "form",
     { class: "bk-form", onsubmit: onSubmit, novalidate: true },
-    h("label", { for: "bk-input", class: "bk-visually-hidden" }, T.inputLabel),
+    inputLabel,
     h("div", { class: "bk-form-row" }, input, sendButton),
     inputError,
   );
 
-  const removeButton = h("button", { type: "button", class: "bk-button bk-danger-link", onclick: askRemove }, T.remove);
-  const confirmYes = h("button", { type: "button", class: "bk-button bk-danger", onclick: removeConversation }, T.yesRemove);
-  const confirmNo = h("button", { type: "button", class: "bk-button", onclick: cancelRemove }, T.cancel);
-  const confirmBox = h("div", { class: "bk-confirm", hidden: true }, h("p", { id: "bk-confirm-text" }, T.confirmRemove), h("div", { class: "bk-row" }, confirmYes, confirmNo));
+  const removeButton = h("button", { type: "button", class: "bk-button bk-danger-link", onclick: askRemove });
+  const confirmYes = h("button", { type: "button", class: "bk-button bk-danger", onclick: removeConversation });
+  const confirmNo = h("button", { type: "button", class: "bk-button", onclick: cancelRemove });
+  const confirmText = h("p", { id: "bk-confirm-text" });
+  const confirmBox = h("div", { class: "bk-confirm", hidden: true }, confirmText, h("div", { class: "bk-row" }, confirmYes, confirmNo));
   confirmBox.setAttribute("role", "group");
   confirmBox.setAttribute("aria-labelledby", "bk-confirm-text");
 
@@ -425,9 +485,9 @@
     h(
       "header",
       { class: "bk-header" },
-      h("div", { class: "bk-heading" }, h("h2", { class: "bk-title" }, T.title), h("p", { class: "bk-subtitle" }, T.subtitle)),
+      h("div", { class: "bk-heading" }, title, subtitle),
       closeButton,
-      h("div", { class: "bk-header-controls" }, easySwitch),
+      h("div", { class: "bk-header-controls" }, easySwitch, languageSwitch),
     ),
     body,
     status,
@@ -436,7 +496,7 @@
   );
 
   // A complementary landmark: the chat is findable by landmark navigation and stays apart from the host's content.
-  const container = h("aside", { class: "bk-root", "aria-label": T.region }, launcher, panel);
+  const container = h("aside", { class: "bk-root" }, launcher, panel);
   // Hidden until the stylesheet is there, so that no unstyled widget flashes on the host page.
   container.hidden = true;
   stylesheet.addEventListener("load", () => (container.hidden = false));
@@ -446,23 +506,137 @@
   });
   root.append(stylesheet, container);
 
+  function renderPrivacy() {
+    privacy.replaceChildren(
+      h("p", { class: "bk-privacy-title" }, h("strong", {}, T.privacyTitle)),
+      h("p", { class: "bk-privacy-server" }, T.privacyServer(retentionDays)),
+      ...T.privacy.map((line) => h("p", {}, line)),
+    );
+  }
+
+  /** The widget's own texts in uiLanguage(): the host's `lang`/`dir`, every label, the language switch. */
+  function renderTexts() {
+    const code = uiLanguage();
+    T = TEXTS[code];
+    host.setAttribute("lang", code);
+    host.setAttribute("dir", dirOf(code));
+    launcherLong.textContent = T.launcher;
+    launcherShort.textContent = T.launcherShort;
+    container.setAttribute("aria-label", T.region);
+    title.textContent = T.title;
+    subtitle.textContent = T.subtitle;
+    closeButton.setAttribute("aria-label", T.close);
+    easyLabel.textContent = T.easy;
+    renderEasyState();
+    renderPrivacy();
+    log.setAttribute("aria-label", T.messages);
+    body.setAttribute("aria-label", T.log);
+    inputLabel.textContent = T.inputLabel;
+    input.placeholder = T.placeholder;
+    sendButton.textContent = T.send;
+    removeButton.textContent = T.remove;
+    confirmText.textContent = T.confirmRemove;
+    confirmYes.textContent = T.yesRemove;
+    confirmNo.textContent = T.cancel;
+    renderLanguageSwitch();
+  }
+
+  let shownSwitch = null; // what the switch shows now: the conversation's language, the interface's, the list
+
+  /** A button for every language the chat serves besides the conversation's; the focus stays in the group. */
+  function renderLanguageSwitch() {
+    const current = knownLanguage() || DEFAULT_LANGUAGE;
+    const others = languages ? Object.keys(languages).filter((code) => code !== current) : [];
+    const shown = [current, uiLanguage(), ...others].join(" ");
+    if (shown === shownSwitch) return; // unchanged: the buttons (and a focus on them) stay as they are
+    shownSwitch = shown;
+    const focused = languageSwitch.contains(root.activeElement);
+    languageSwitch.replaceChildren(
+      ...others.map((code) =>
+        h(
+          "button",
+          { type: "button", class: "bk-language", "data-language": code, onclick: () => switchLanguage(code) },
+          h("span", { class: "bk-visually-hidden" }, T.switchLanguage + " "),
+          h("span", { lang: code }, languageName(code)),
+        ),
+      ),
+    );
+    languageSwitch.hidden = others.length === 0;
+    if (focused) languageSwitch.querySelector("button")?.focus();
+  }
+
+  /** Give every element with a `lang` the direction of its language (once the list of languages is known). */
+  function applyDirections() {
+    host.setAttribute("dir", dirOf(host.getAttribute("lang")));
+    for (const el of root.querySelectorAll("[lang]")) el.setAttribute("dir", dirOf(el.getAttribute("lang")));
+  }
+
+  // The languages the chat serves: their names for the switch, their direction for `dir`.
+  request("GET", "/api/v1/languages", undefined, SERVICE_TIMEOUT_MS)
+    .then((info) => {
+      const table = {};
+      for (const entry of Array.isArray(info?.languages) ? info.languages : []) {
+        const code = languageCode(entry?.code);
+        if (code) table[code] = { name: typeof entry.name === "string" ? entry.name : code, rtl: entry.rtl === true };
+      }
+      if (!Object.keys(table).length) return;
+      const before = uiLanguage();
+      languages = table;
+      if (uiLanguage() !== before) renderLanguage();
+      else renderLanguageSwitch();
+      applyDirections();
+    })
+    .catch(() => {}); // no switch, every text left to right: the chat itself still works
+
   // --- rendering of conversation items ------------------------------------------------------------------------
 
+  /** The language a stored item is in; items stored before messages carried one were German. */
+  function itemLanguage(item) {
+    return languageCode(item.lang) || DEFAULT_LANGUAGE;
+  }
+
+  /** The widget's own words inside a message (its label, read-aloud) keep the interface's language. */
+  function ownWords(attrs, ...children) {
+    return h("span", { ...attrs, lang: uiLanguage() }, ...children);
+  }
+
   function renderUser(item) {
-    return h("div", { class: "bk-msg bk-user" }, h("span", { class: "bk-visually-hidden" }, T.you + " "), h("p", { class: "bk-text" }, item.text));
+    return h(
+      "div",
+      { class: "bk-msg bk-user", lang: itemLanguage(item) },
+      ownWords({ class: "bk-visually-hidden" }, T.you + " "),
+      h("p", { class: "bk-text" }, item.text),
+    );
   }
 
   let speaking = null; // the read-aloud button of the message being spoken
 
-  function readAloudButton(text) {
+  /** The voice for a language: one the user's browser languages name exactly ("en-GB"), else the platform's default
+   * for it, else the first; null when the browser has none for it. */
+  function voiceFor(code) {
+    const voices = window.speechSynthesis.getVoices?.() || [];
+    const matching = voices.filter((voice) => primaryLanguage(voice.lang) === code);
+    const tag = (value) => String(value).replace("_", "-").toLowerCase();
+    const preferred = (navigator.languages || []).map(tag);
+    return (
+      matching.find((voice) => preferred.includes(tag(voice.lang))) ||
+      matching.find((voice) => voice.default) ||
+      matching[0] ||
+      null
+    );
+  }
+
+  function readAloudButton(text, code) {
     if (!("speechSynthesis" in window) || typeof window.SpeechSynthesisUtterance !== "function") return null;
-    const button = h("button", { type: "button", class: "bk-button bk-small" }, T.readAloud);
+    const button = h("button", { type: "button", class: "bk-button bk-small", lang: uiLanguage() }, T.readAloud);
     button.addEventListener("click", () => {
       const wasMine = speaking === button;
       stopSpeaking();
       if (wasMine) return;
-      const utterance = new SpeechSynthesisUtterance(text);
-      utterance.lang = "de-DE";
+      const utterance = new window.SpeechSynthesisUtterance(text);
+      const voice = voiceFor(code);
+      if (voice) utterance.voice = voice;
+      utterance.lang = voice ? String(voice.lang).replace("_", "-") : code;
       utterance.onend = utterance.onerror = () => {
         if (speaking === button) stopSpeaking();
       };
@@ -483,19 +657,22 @@
 
   function renderBot(item) {
     const buttons = Array.isArray(item.buttons) ? item.buttons.filter((b) => b && typeof b.title === "string" && typeof b.payload === "string") : [];
+    const code = itemLanguage(item);
     return h(
       "div",
-      { class: "bk-msg bk-bot" },
-      h("span", { class: "bk-visually-hidden" }, T.bot + " "),
-      item.text ? h("p", { class: "bk-text", lang: "de" }, item.text) : null,
+      { class: "bk-msg bk-bot", lang: code },
+      ownWords({ class: "bk-visually-hidden" }, T.bot + " "),
+      item.text ? h("p", { class: "bk-text" }, item.text) : null,
       buttons.length
         ? h(
             "div",
             { class: "bk-choices", role: "group", "aria-label": T.choices },
-            buttons.map((b) => h("button", { type: "button", class: "bk-button bk-choice", lang: "de", onclick: () => send(b.payload, b.title) }, b.title)),
+            buttons.map((b) =>
+              h("button", { type: "button", class: "bk-button bk-choice", onclick: () => send(b.payload, b.title, { shownLanguage: code }) }, b.title),
+            ),
           )
         : null,
-      item.text ? readAloudButton(item.text) : null,
+      item.text ? readAloudButton(item.text, code) : null,
     );
   }
 
@@ -635,6 +812,22 @@
     easySwitch.querySelector(".bk-switch-state").textContent = state.leichteSprache ? T.on : T.off;
   }
 
+  const FOCUSABLE = "button, input, a[href], [tabindex='0']";
+
+  /** The stored conversation rendered again (with the current interface texts); a focused control keeps the focus. */
+  function renderLog() {
+    const focused = [...log.querySelectorAll(FOCUSABLE)].indexOf(root.activeElement);
+    if (speaking) stopSpeaking();
+    log.replaceChildren(...state.items.map(renderItem).filter(Boolean));
+    if (focused >= 0) log.querySelectorAll(FOCUSABLE)[focused]?.focus();
+  }
+
+  /** Everything in uiLanguage(): the widget's own texts and the conversation's labels. */
+  function renderLanguage() {
+    renderTexts();
+    renderLog();
+  }
+
   // --- behaviour ----------------------------------------------------------------------------------------------
 
   function setOpen(open, moveFocus) {
@@ -658,7 +851,7 @@
   /** Full-screen panel: it covers the page, so Tab wraps inside it (Escape or the close button leave it). */
   function keepFocusInside(event) {
     if (!window.matchMedia?.(FULLSCREEN).matches) return;
-    const focusable = [...panel.querySelectorAll("button, input, a[href], [tabindex='0']")].filter((el) => el.getClientRects().length > 0);
+    const focusable = [...panel.querySelectorAll(FOCUSABLE)].filter((el) => el.getClientRects().length > 0);
     if (!focusable.length) return;
     const first = focusable[0];
     const last = focusable[focusable.length - 1];
@@ -735,14 +928,19 @@
     return { service_id: raw.service_id, url: safeHttpUrl(raw.url), office: typeof raw.office === "string" ? raw.office : null, prefill };
   }
 
-  /** Send one message (typed text or a button payload); `shown` is what the conversation shows for it. */
-  async function send(message, shown) {
+  /** Send one message (typed text or a button payload); `shown` is what the conversation shows for it.
+   * `shownLanguage`: the language of `shown` when it is a button's title, not the citizen's own words (which are
+   * taken to be in the reply's language). `switchTo`: the language the citizen chose with the switch (the hint). */
+  async function send(message, shown, { shownLanguage = null, switchTo = null } = {}) {
     if (busy) return false;
     setBusy(true);
-    addItems([{ kind: "user", text: shown }], true);
+    const hint = switchTo || knownLanguage();
+    const fixed = switchTo || shownLanguage;
+    const mine = { kind: "user", text: shown, lang: fixed || hint || DEFAULT_LANGUAGE };
+    const [mineNode] = addItems([mine], true);
     let reply;
     try {
-      reply = await request("POST", "/api/v1/chat", { session_id: state.sessionId, message });
+      reply = await request("POST", "/api/v1/chat", { session_id: state.sessionId, message, language: hint });
     } catch (error) {
       setBusy(false);
       addItems([{ kind: "notice", tone: "error", text: errorText(error) }], false);
@@ -757,8 +955,21 @@
     for (const [i, f] of (await Promise.all(wanted.map(serviceFacts))).entries()) {
       if (f) facts[wanted[i]] = f;
     }
+    // The reply's language is the conversation's from now on: the user's own message was in it too (unless it was
+    // the name of a language the citizen chose), and the widget's texts follow it.
+    const interfaceBefore = uiLanguage();
+    const languageBefore = state.language;
+    const replyLanguage = languageCode(meta.language);
+    if (replyLanguage) state.language = replyLanguage;
+    const code = knownLanguage() || DEFAULT_LANGUAGE;
+    if (!fixed && mine.lang !== code) {
+      mine.lang = code;
+      mineNode?.setAttribute("lang", code);
+      mineNode?.setAttribute("dir", dirOf(code));
+    }
     const items = (Array.isArray(reply.messages) ? reply.messages : []).map((m) => ({
       kind: "bot",
+      lang: code,
       text: typeof m.text === "string" ? m.text : "",
       buttons: Array.isArray(m.buttons) ? m.buttons.map((b) => ({ title: String(b.title), payload: String(b.payload) })) : [],
     }));
@@ -766,7 +977,11 @@
       items.push({ kind: "meta", serviceIds, authority: typeof meta.authority === "string" ? meta.authority : null, handoff, services: facts });
     }
     setBusy(false);
+    if (uiLanguage() !== interfaceBefore) renderLanguage();
+    else renderLanguageSwitch();
     addItems(items, true);
+    if (switchTo && replyLanguage === switchTo) status.textContent = T.languageNow(languageName(switchTo));
+    if (state.language !== languageBefore) emit("language-changed", { language: state.language });
     if (serviceIds.length) emit("service-selected", { serviceIds });
     // "handoff" when the bot hands off to the application; "handoff-prefill" when the citizen agreed to pass on data.
     if (handoff && !handoff.prefill) emit("handoff", { serviceId: handoff.service_id, url: handoff.url, office: handoff.office });
@@ -776,9 +991,15 @@
     return true;
   }
 
+  /** Ask the bot to go on in another language: its switch payload, shown as the language's name. */
+  function switchLanguage(code) {
+    return send(`/switch_language${JSON.stringify({ language: code })}`, languageName(code), { switchTo: code });
+  }
+
   async function toggleLeichteSprache() {
     const on = !state.leichteSprache;
-    const ok = await send(on ? "/leichte_sprache_on" : "/leichte_sprache_off", on ? T.easyOn : T.easyOff);
+    const shownLanguage = uiLanguage();
+    const ok = await send(on ? "/leichte_sprache_on" : "/leichte_sprache_off", on ? T.easyOn : T.easyOff, { shownLanguage });
     if (ok) {
       state.leichteSprache = on;
       saveState();
@@ -816,11 +1037,12 @@
       }
       setBusy(false);
     }
-    const open = state.open;
-    Object.assign(state, emptyState(), { open });
+    const { open, language } = state; // the same person goes on: panel and language stay
+    Object.assign(state, emptyState(), { open, language });
     clearStoredState(); // nothing of the conversation stays in the tab
     log.replaceChildren();
     renderEasyState();
+    renderLanguageSwitch();
     confirmBox.hidden = true;
     removeButton.hidden = false;
     input.value = "";
@@ -831,11 +1053,7 @@
 
   // --- start --------------------------------------------------------------------------------------------------
 
-  for (const item of state.items) {
-    const node = renderItem(item);
-    if (node) log.append(node);
-  }
-  renderEasyState();
+  renderLanguage(); // the texts, and the conversation restored from the tab
   panel.hidden = !state.open;
   launcher.hidden = state.open;
   launcher.setAttribute("aria-expanded", String(state.open));

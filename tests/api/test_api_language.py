@@ -64,6 +64,24 @@ def test_english_sentences_also_with_german_terms(text: str) -> None:
     assert detect(text) == "en"
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("We live in Köln", "en"),
+        ("I live in koeln", "en"),
+        ("We live in Mülheim an der Ruhr", "en"),
+        ("My daughter lives in Mönchengladbach", "en"),
+        ("Wir wohnen in Köln", "de"),
+        ("Meine Tochter wohnt in Mülheim an der Ruhr", "de"),
+        ("Ich brauche Hilfe beim Essen", "de"),  # a German word that is also a town
+    ],
+)
+def test_a_german_place_name_does_not_decide_the_language(text: str, language: str) -> None:
+    """Short sentences with a town: without the town's name, the other words decide (before, "We live in Köln" and
+    "I live in Köln" came out German and turned an English conversation German)."""
+    assert detect(text) == language
+
+
 @pytest.mark.parametrize("text", UNSURE)
 def test_short_or_unclear_messages_keep_the_conversations_language(text: str) -> None:
     assert detect(text) is None

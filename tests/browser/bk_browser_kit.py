@@ -281,6 +281,16 @@ def press_choice_by_keyboard(
     return title
 
 
+def fake_reply(route: Any, text: str, language: str, yes: str | None = None) -> None:
+    """Answer a chat turn with one message in ``language`` (and a quick reply ``yes`` for /affirm)."""
+    body = {
+        "session_id": "fakedreply1234",
+        "messages": [{"text": text, "buttons": [{"title": yes, "payload": "/affirm"}] if yes else []}],
+        "metadata": {"service_ids": [], "authority": None, "handoff": None, "fallback": False, "language": language},
+    }
+    route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+
 def last_source_box(page: Any) -> Any:
     """The provenance box ("Grundlage dieser Antwort", authority, hand-off) of the latest answer that has one."""
     return page.locator(f"{WIDGET} .bk-source").last
@@ -290,3 +300,50 @@ def screenshot_last_answer(page: Any, path: Path) -> None:
     page.wait_for_timeout(400)  # smooth scrolling settles
     last_source_box(page).scroll_into_view_if_needed()
     page.screenshot(path=str(path))
+
+
+# --- accessibility scans (axe-core) -----------------------------------------------------------------------------
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+BLOCKING = {"serious", "critical"}
+
+
+def _axe_script() -> str:
+    try:
+        from axe_playwright_python.base import AXE_SCRIPT
+    except ImportError as exc:  # pragma: no cover - a set-up error, reported clearly
+        raise AssertionError("axe-playwright-python is missing: run `make setup-test` (.[dev] extras)") from exc
+    return str(AXE_SCRIPT)
+
+
+def scan(page: Any, name: str, artifacts: Path, *, widget_only: bool = False) -> list[dict[str, Any]]:
+    """Run axe on the page (or only the widget: a partner's test page is not ours to judge); print every violation,
+    save them to ``artifacts/axe-<name>.json`` and return them."""
+    page.evaluate(_axe_script())
+    result = page.evaluate(
+        """async ([tags, host]) => {
+            const r = await axe.run(host ? {include: [[host]]} : document,
+                {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+            return {version: axe.version, violations: r.violations.map(v => ({id: v.id, impact: v.impact,
+                help: v.help, nodes: v.nodes.map(n => ({target: n.target, html: n.html.slice(0, 200),
+                summary: n.failureSummary}))}))};
+        }""",
+        [AXE_TAGS, WIDGET if widget_only else None],
+    )
+    violations: list[dict[str, Any]] = result["violations"]
+    (artifacts / f"axe-{name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(f"\naxe-core {result['version']} on {name}: {len(violations)} violation(s)")
+    for v in violations:
+        print(f"  [{v['impact']}] {v['id']}: {v['help']} ({len(v['nodes'])} node(s))")
+        for node in v["nodes"][:5]:
+            print(f"      {node['target']}: {node['html']}")
+    return violations
+
+
+def blocking(violations: list[dict[str, Any]]) -> list[str]:
+    """The violations of impact "serious" or "critical", one line each."""
+    return [
+        f"{v['impact']} {v['id']}: {v['help']} {[n['target'] for n in v['nodes']]}"
+        for v in violations
+        if v["impact"] in BLOCKING
+    ]

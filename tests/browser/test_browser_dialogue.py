@@ -1,5 +1,6 @@
 """The widget against the full stack (API → Rasa → action server, started like `make run`): a whole conversation
-by keyboard only, from a life situation through a service choice, the town and the consent to the hand-off."""
+by keyboard only, from a life situation through a service choice, the town and the consent to the hand-off, in
+German and in English (messages marked `lang="en"`, the widget's own texts in English, axe without violations)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,16 @@ from bk_browser_kit import (
     WIDGET,
     NewPage,
     Product,
+    blocking,
     last_source_box,
     open_by_keyboard,
     press_choice_by_keyboard,
+    scan,
     screenshot_last_answer,
+    tab_to,
     type_by_keyboard,
+    wait_bot_turns,
+    widget_active,
 )
 
 from actions.texts import BUTTON_YES, STANDARD
@@ -123,3 +129,126 @@ def test_whole_dialogue_by_keyboard_to_the_handoff(new_page: NewPage, rasa_produ
     assert events[-1] == {"type": "beratungskompass:handoff-prefill", "version": 1, "serviceId": SERVICE,
                           "url": None, "office": office, "prefill": {"place": TOWN, "ags": "05315000"}}  # fmt: skip
     screenshot_last_answer(page, artifacts / "widget-dialogue-handoff-1280.png")
+
+
+# --- English ----------------------------------------------------------------------------------------------------
+
+LVR_EN = "Landschaftsverband Rheinland"  # in the English name "Regional Association of the Rhineland (…, LVR)"
+
+
+def _languages(page: Any, selector: str) -> list[str]:
+    langs: list[str] = page.locator(f"{WIDGET} {selector}").evaluate_all("els => els.map(e => e.lang)")
+    return langs
+
+
+def _assert_english(page: Any) -> None:
+    """Every message of the conversation is marked English, and the widget's own texts are English."""
+    bots = _languages(page, ".bk-bot")
+    assert bots and set(bots) == {"en"}, f"bot messages {bots}; last text: {_bot_texts(page)[-1]!r}"
+    users = _languages(page, ".bk-user")
+    assert set(users) == {"en"}, users
+    assert page.locator(WIDGET).get_attribute("lang") == "en"
+    assert page.locator(f"{WIDGET} .bk-primary").inner_text() == "Send"
+    assert page.locator(f"{WIDGET} .bk-input").get_attribute("placeholder") == "Describe your situation …"
+    assert page.locator(f"{WIDGET} .bk-danger-link").inner_text() == "Delete conversation"
+
+
+def test_english_conversation_by_keyboard_to_the_handoff(
+    new_page: NewPage, rasa_product: Product, artifacts: Path
+) -> None:
+    """On the German demo page: "Hello, do you speak English?", a mother going blind in Bonn, the service chosen by
+    its button, "How do I apply?" (the procedure), "Where can I get the application form?": the hand-off, everything
+    in English, by keyboard only. Blindengeld has no online application, so there is no consent question here (the
+    English consent is the next test)."""
+    service = load_catalogue()["blindengeld"]
+    office = service.responsible.unit
+    assert office and not service.online_service.available, "update this test"
+    page = new_page()
+    page.goto(f"{rasa_product.url}/")
+    open_by_keyboard(page)
+    assert page.locator(f"{WIDGET} .bk-primary").inner_text() == "Senden", "German page, German widget first"
+
+    type_by_keyboard(page, "Hello, do you speak English?", TURN_TIMEOUT)
+    _assert_english(page)
+
+    type_by_keyboard(page, "My mother is going blind and lives in Bonn", TURN_TIMEOUT)
+    assert service.id in _source_ids(page), _bot_texts(page)[-1]
+    english_title = service.in_language("en").button_title
+    assert english_title in _choices(page), _choices(page)
+
+    press_choice_by_keyboard(page, lambda a: a["text"] == english_title, TURN_TIMEOUT)
+    assert _source_ids(page) == [service.id]
+    assert LVR_EN in last_source_box(page).locator(".bk-authority").inner_text(), "Bonn is in the Rheinland"
+
+    # "How do I apply?" asks for the procedure (as "Wie beantrage ich das?"); asking for the form hands off.
+    type_by_keyboard(page, "How do I apply?", TURN_TIMEOUT)
+    assert _source_ids(page) == [service.id]
+    assert not last_source_box(page).locator(".bk-handoff").count(), _bot_texts(page)[-1]
+    type_by_keyboard(page, "Where can I get the application form?", TURN_TIMEOUT)
+    handoff = last_source_box(page).locator(".bk-handoff")
+    assert handoff.count() == 1, _bot_texts(page)[-1]
+    assert "No confirmed online application" in handoff.inner_text()
+    assert office in handoff.locator(".bk-detail").inner_text()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#demo-events code')].some(c => c.textContent.includes(':handoff'))"
+    )
+    assert _events(page)[-1] == {"type": "beratungskompass:handoff", "version": 1, "serviceId": service.id,
+                                 "url": None, "office": office}  # fmt: skip
+    _assert_english(page)
+    screenshot_last_answer(page, artifacts / "widget-dialogue-english-handoff-1280.png")
+
+
+def test_english_consent_by_keyboard_to_the_prefill(new_page: NewPage, rasa_product: Product, artifacts: Path) -> None:
+    """The German hand-off test in English: the situation, "Apply for integration assistance" by its button, the
+    town, "Can I apply online?", "yes" typed: the prefill event; every message English; axe finds nothing."""
+    service = load_catalogue()[SERVICE]
+    office = service.responsible.unit
+    page = new_page()
+    page.goto(f"{rasa_product.url}/")
+    open_by_keyboard(page)
+
+    type_by_keyboard(page, "I have an intellectual disability and need help in everyday life", TURN_TIMEOUT)
+    english_title = service.in_language("en").button_title
+    assert english_title in _choices(page), _choices(page)
+    _assert_english(page)
+
+    press_choice_by_keyboard(page, lambda a: a["text"] == english_title, TURN_TIMEOUT)
+    assert _source_ids(page) == [SERVICE]
+
+    type_by_keyboard(page, f"We live in {TOWN}", TURN_TIMEOUT)
+    assert LVR_EN in last_source_box(page).locator(".bk-authority").inner_text()
+
+    type_by_keyboard(page, "Can I apply online?", TURN_TIMEOUT)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#demo-events code')].some(c => c.textContent.includes(':handoff'))"
+    )
+    assert _events(page)[-1] == {"type": "beratungskompass:handoff", "version": 1, "serviceId": SERVICE, "url": None,
+                                 "office": office}  # fmt: skip
+    assert TOWN in _bot_texts(page)[-1], "the consent question lists what would be passed on"
+
+    type_by_keyboard(page, "yes", TURN_TIMEOUT)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#demo-events code')].some(c => c.textContent.includes('prefill'))"
+    )
+    prefill = {"place": TOWN, "ags": "05315000"}
+    assert _events(page)[-1] == {"type": "beratungskompass:handoff-prefill", "version": 1, "serviceId": SERVICE,
+                                 "url": None, "office": office, "prefill": prefill}  # fmt: skip
+    _assert_english(page)
+    page.locator(f"{WIDGET} .bk-danger-link").click()  # the confirmation step is part of the UI too
+    violations = scan(page, "dialogue-english", artifacts)
+    assert violations == [], blocking(violations) or violations
+
+
+def test_language_switch_button_through_the_dialogue(new_page: NewPage, rasa_product: Product) -> None:
+    """The switch by keyboard: Rasa gets the switch payload, answers in English, the widget follows and says so."""
+    page = new_page()
+    page.goto(f"{rasa_product.url}/")
+    open_by_keyboard(page)
+    page.locator(f"{WIDGET} .bk-language").wait_for(state="visible")
+    tab_to(page, lambda a: "bk-language" in a["cls"], backwards=True)
+    page.keyboard.press("Enter")
+    wait_bot_turns(page, 1, TURN_TIMEOUT)
+    _assert_english(page)
+    assert page.locator(f"{WIDGET} .bk-status").inner_text() == "The conversation is now in English."
+    active = widget_active(page)
+    assert active is not None and active["text"] == "Change language: Deutsch", active

@@ -33,10 +33,9 @@ def test_partner_page_receives_events(new_page: NewPage, product: Product, artif
     page.goto(product.partner_page)
     open_widget(page)  # data-open="true": already open
 
-    # English interface (the page is lang="en"), German answers, and a note saying so.
+    # English interface before the first reply: the page is lang="en".
     assert page.locator(WIDGET).get_attribute("lang") == "en"
     assert page.locator(f"{WIDGET} .bk-primary").inner_text() == "Send"
-    assert "answers in German" in page.locator(f"{WIDGET} .bk-privacy").inner_text()
 
     # The host's hostile CSS does not reach the widget.
     style = page.locator(f"{WIDGET} .bk-primary").evaluate(
@@ -46,21 +45,27 @@ def test_partner_page_receives_events(new_page: NewPage, product: Product, artif
     assert style[2] == "rgb(255, 255, 255)" and style[3] == "normal", style
 
     send_text(page, SITUATION)
-    page.wait_for_function("() => window.__events.length >= 1")
-    first = _events(page)[0]
+    page.wait_for_function("() => window.__events.length >= 2")
+    # The first reply sets the conversation's language (German here), then names the services.
+    language, first = _events(page)[:2]
+    assert language["origin"] == product.partner.origin
+    assert language["data"] == {"type": "beratungskompass:language-changed", "version": 1, "language": "de"}
     assert first["origin"] == product.partner.origin
     assert first["data"]["type"] == "beratungskompass:service-selected"
     assert first["data"]["version"] == 1
     assert first["data"]["serviceIds"] and all(isinstance(i, str) for i in first["data"]["serviceIds"])
-    bot_langs = page.locator(f"{WIDGET} .bk-bot .bk-text").evaluate_all("els => els.map(e => e.lang)")
+    # A German message gets a German answer: the messages are marked German, and the widget's texts follow.
+    bot_langs = page.locator(f"{WIDGET} .bk-bot").evaluate_all("els => els.map(e => e.lang)")
     assert set(bot_langs) == {"de"}
+    assert page.locator(WIDGET).get_attribute("lang") == "de"
+    assert page.locator(f"{WIDGET} .bk-primary").inner_text() == "Senden"
     page.wait_for_timeout(400)  # smooth scrolling settles
     page.screenshot(path=str(artifacts / "widget-partner-en.png"))
 
     # Choose the first offered service: an event naming exactly that service.
     page.locator(f"{WIDGET} .bk-choice").first.click()
-    page.wait_for_function("() => window.__events.length >= 2")
-    second = _events(page)[1]["data"]
+    page.wait_for_function("() => window.__events.length >= 3")
+    second = _events(page)[2]["data"]
     assert second["type"] == "beratungskompass:service-selected" and len(second["serviceIds"]) >= 1
 
     # Delete the conversation: the host hears of it.
@@ -112,7 +117,9 @@ def test_handoff_event_and_form_link(new_page: NewPage, product: Product) -> Non
     assert link.get_attribute("href") == url
     assert link.get_attribute("target") == "_blank"
     assert "opens in a new tab" in link.inner_text()
-    assert "Landschaftsverband Rheinland (LVR)" in page.locator(f"{WIDGET} .bk-authority").inner_text()
+    # The faked answer names no language: the interface stays in the page's English, with the German name.
+    authority = page.locator(f"{WIDGET} .bk-authority").inner_text()
+    assert authority.startswith("Responsible for you:") and "Landschaftsverband Rheinland, LVR" in authority
 
 
 def test_origin_not_allowed_is_refused(new_page: NewPage, product: Product) -> None:
