@@ -182,8 +182,8 @@
       newTab: "(opens in a new tab)",
       noForm: "No confirmed online application exists for this service. Please contact the responsible office.",
       authorities: {
-        LVR: "Regional Association of the Rhineland (Landschaftsverband Rheinland, LVR)",
-        LWL: "Regional Association of Westphalia-Lippe (Landschaftsverband Westfalen-Lippe, LWL)",
+        LVR: "Regional Association of Rhineland (LVR, Landschaftsverband Rheinland)",
+        LWL: "Regional Association of Westphalia-Lippe (LWL, Landschaftsverband Westfalen-Lippe)",
         "Kreis/kreisfreie Stadt": "your Kreis or kreisfreie Stadt (district or independent city)",
         other: "another office (see responsible office)",
       },

@@ -158,7 +158,7 @@ def test_a_new_session_takes_the_language_of_its_first_message(
 ) -> None:
     state = snapshot("Hello", intent="greet", slots={**slots, "session_started_metadata": metadata})
     out = run(ActionSessionStart(), state)
-    assert [e["event"] for e in out.events][0] == "session_started" and out.events[-1]["name"] == "action_listen"
+    assert out.events[0]["event"] == "session_started" and out.events[-1]["name"] == "action_listen"
     changed = [e["value"] for e in out.events if e.get("name") == "language"]
     carried = slots.get("language")
     assert changed[-1:] == ([expected] if expected else ([carried] if carried else []))

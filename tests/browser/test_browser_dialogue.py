@@ -133,7 +133,7 @@ def test_whole_dialogue_by_keyboard_to_the_handoff(new_page: NewPage, rasa_produ
 
 # --- English ----------------------------------------------------------------------------------------------------
 
-LVR_EN = "Landschaftsverband Rheinland"  # in the English name "Regional Association of the Rhineland (…, LVR)"
+LVR_EN = "Landschaftsverband Rheinland"  # in the English name "Regional Association of Rhineland (LVR, …)"
 
 
 def _languages(page: Any, selector: str) -> list[str]:
