@@ -159,8 +159,8 @@ APPLY_QUESTION: Final = re.compile(
 NEW_CASE: Final = re.compile(
     r"\b(?:noch\s+(?:et)?was\s+anderes|(?:dann|jetzt)\s+(?:et)?was\s+anderes|andere\s+frage|anderes\s+thema|"
     r"zweiter\s+fall|neuer\s+fall|anderer\s+fall|nebenbei|am\s+rande|ganz\s+andere|"
-    r"something\s+else|another\s+question|different\s+question|other\s+topic|new\s+case|second\s+case|"
-    r"by\s+the\s+way)",
+    r"something\s+else|something\s+different|another\s+question|different\s+question|other\s+topic|"
+    r"different\s+topic|new\s+case|second\s+case|one\s+more\s+thing|another\s+thing|by\s+the\s+way)",
     re.IGNORECASE,
 )
 #: Ordinals that pick a shown option ("das zweite", "eher das Erste", "Nummer 3").

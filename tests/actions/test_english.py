@@ -22,7 +22,7 @@ from actions.talk import (
     ActionSwitchLanguage,
     ActionTellResponsibility,
 )
-from actions.understanding import cue, subject_age
+from actions.understanding import NEW_CASE, cue, subject_age
 
 SEARCH = ActionSearchServices()
 EN = {"language": "en"}
@@ -163,3 +163,11 @@ def test_a_new_session_takes_the_language_of_its_first_message(
     carried = slots.get("language")
     assert changed[-1:] == ([expected] if expected else ([carried] if carried else []))
     assert ("Bonn" in [e.get("value") for e in out.events]) == ("place" in slots)  # slots carried over
+
+
+@pytest.mark.parametrize(
+    "text", ["Another thing: my daughter needs a school assistant", "Something else - who pays for a wheelchair?",
+             "By the way, is there help for deaf people?", "One more thing: can I get a parking card?"],
+)  # fmt: skip
+def test_english_new_topic_markers_start_a_new_case(text: str) -> None:
+    assert NEW_CASE.search(text)
