@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -219,3 +221,19 @@ def test_unknown_profile_is_refused(monkeypatch: pytest.MonkeyPatch, capsys: pyt
     with pytest.raises(SystemExit):
         run.main([])
     assert "BK_PROFILE must be one of default, production (got 'staging')" in capsys.readouterr().err
+
+
+def test_a_cluster_in_use_is_named_by_its_server_s_pid(tmp_path: Path) -> None:
+    where = postgres_cluster.Cluster(tmp_path, "postgres")
+    assert postgres_cluster.holder(where) is None  # no cluster, no lock file
+    where.data.mkdir()
+    server = subprocess.Popen(["postgres", "60"], executable="/bin/sleep")  # a living "postgres"
+    try:
+        (where.data / "postmaster.pid").write_text(f"{server.pid}\n{where.data}\n")
+        assert postgres_cluster.holder(where) == server.pid
+    finally:
+        server.kill()
+        server.wait()
+    assert postgres_cluster.holder(where) is None  # a stale lock file: PostgreSQL takes it over itself
+    (where.data / "postmaster.pid").write_text(f"{os.getpid()}\n")  # a living process that is no server
+    assert postgres_cluster.holder(where) is None
