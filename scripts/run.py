@@ -146,7 +146,9 @@ def plan(port: int, workers: int, with_rasa: bool) -> tuple[list[Proc], dict[str
         procs.append(
             Proc("rasa", ["bash", str(ROOT / "scripts" / "run_rasa.sh")],
                  f"http://127.0.0.1:{ports['rasa']}/", env={"BK_RASA_WORKERS": str(workers)},  # → SANIC_WORKERS
-                 ready_timeout=300.0)
+                 ready_timeout=300.0,
+                 # Sanic forks the workers from Rasa's main process: a dead one is seen by counting the group
+                 group_size=workers + 1 if workers > 1 else None)
         )
     procs.append(_api(ports))
     return procs, env

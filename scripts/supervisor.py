@@ -10,6 +10,8 @@
 * A process that dies is restarted after a back-off that doubles with each failure in a row (2, 4, 8, … 30 s) and
   starts again from 2 s once a process ran for ``STABLE_SECONDS``; each process on its own clock, so one in
   back-off does not hold up the others. Only the API is essential: when it dies, everything stops.
+* A process whose group has fewer members than ``Proc.group_size`` after it was whole lost a worker (Rasa's Sanic
+  workers: the main process neither replaces nor reports one); its group is restarted like a dead process.
 * The state of the running stack is written to a JSON file (``state_file``, var/run/<api-port>/processes.json):
   atomically, on every (re)start; removed on a clean stop. Tests and benchmarks find the processes there.
 """
@@ -62,6 +64,10 @@ class Proc:
     stop_signal: int = signal.SIGTERM  # sent to the group on stop and when the supervisor dies (PostgreSQL: SIGINT)
     ready: Callable[[], bool] | None = None  # readiness other than a health URL (PostgreSQL: pg_isready)
     after_ready: Callable[[], None] | None = None  # run once after the first start is ready (provisioning)
+    # Processes its group has when whole (Rasa: main process + Sanic workers). Once whole since its start, fewer
+    # means a worker died, which its main process does not replace: the group is restarted like a dead process.
+    group_size: int | None = None
+    whole: bool = False  # the group was seen whole since the last start
     popen: subprocess.Popen[bytes] | None = None
     restarts: int = 0  # how often the supervisor started it again
     failures: int = 0  # deaths in a row, each within STABLE_SECONDS of its start (the back-off grows with them)
@@ -199,8 +205,9 @@ def _pgid(pid: int) -> int | None:
         return None
 
 
-def group_alive(pgid: int) -> bool:
-    """True while any process (not a zombie) of process group ``pgid`` exists."""
+def group_members(pgid: int) -> int:
+    """How many processes (not zombies) process group ``pgid`` has."""
+    count = 0
     for pid_dir in Path("/proc").iterdir():
         if not pid_dir.name.isdigit():
             continue
@@ -209,8 +216,13 @@ def group_alive(pgid: int) -> bool:
         except (OSError, IndexError):
             continue
         if len(fields) > 2 and fields[0] != "Z" and int(fields[2]) == pgid:
-            return True
-    return False
+            count += 1
+    return count
+
+
+def group_alive(pgid: int) -> bool:
+    """True while any process (not a zombie) of process group ``pgid`` exists."""
+    return group_members(pgid) > 0
 
 
 def write_json_atomically(path: Path, data: object) -> None:
@@ -309,6 +321,7 @@ class Supervisor:
                 user=proc.user, group=proc.user, extra_groups=[] if proc.user else None,
             )
             proc.started_at = time.monotonic()
+            proc.whole = False
             if proc.stdin is not None:
                 assert proc.popen.stdin is not None
                 proc.popen.stdin.write(proc.stdin)
@@ -391,20 +404,33 @@ class Supervisor:
                             return 1
                     continue
                 if proc.popen.poll() is None:
-                    continue
-                code = proc.popen.returncode
+                    lost = self._lost_workers(proc)
+                    if not lost:
+                        continue
+                    what = f"lost {lost} worker process(es) of {proc.group_size}"
+                else:
+                    what = f"exited with code {proc.popen.returncode}"
                 if proc.name == "api" or not self.restart:
-                    self.say(f"{proc.name} exited unexpectedly with code {code}")
+                    self.say(f"{proc.name} {what} unexpectedly")
                     return 1
                 ran = time.monotonic() - proc.started_at
                 proc.failures = 1 if ran >= STABLE_SECONDS else proc.failures + 1
                 pause = min(MAX_PAUSE, 2.0 ** proc.failures)
-                self.say(f"{proc.name} exited with code {code} after {ran:.0f} s; restart {proc.restarts + 1} "
-                         f"in {pause:.0f} s")
-                self.kill_group(proc)  # orphaned children (Sanic workers) of the dead process
+                self.say(f"{proc.name} {what} after {ran:.0f} s; restart {proc.restarts + 1} in {pause:.0f} s")
+                self.kill_group(proc)  # orphaned children (Sanic workers) of the dead process, or the rest of it
                 due[proc.name] = time.monotonic() + pause
             self._sleep(0.5)
         return 0
+
+    def _lost_workers(self, proc: Proc) -> int:
+        """How many processes ``proc``'s group lacks after it was whole (0 without ``group_size``)."""
+        if proc.group_size is None or proc.popen is None:
+            return 0
+        members = group_members(proc.popen.pid)
+        if members >= proc.group_size:
+            proc.whole = True
+            return 0
+        return proc.group_size - members if proc.whole else 0
 
     def _sleep(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds

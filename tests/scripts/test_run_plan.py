@@ -34,12 +34,14 @@ def test_several_workers_start_redis_first_and_tell_rasa_the_worker_count() -> N
     assert "bind 127.0.0.1" in config
     assert f"requirepass {env['BK_REDIS_PASSWORD']}" in config
     assert rasa.env == {"BK_RASA_WORKERS": "2"}  # run_rasa.sh passes it on as SANIC_WORKERS
+    assert rasa.group_size == 3  # main process and two workers: fewer means a worker died
     assert env["BK_RASA_URL"] == "http://127.0.0.1:18000" and env["BK_ACTIONS_PORT"] == "28000"
 
 
 def test_one_worker_needs_no_redis() -> None:
     procs, _ = run.plan(8000, 1, with_rasa=True)
     assert [p.name for p in procs] == ["actions", "rasa", "api"]
+    assert procs[1].group_size is None  # one process, no workers to count
 
 
 def test_without_rasa_only_the_api_starts_in_search_mode() -> None:

@@ -283,3 +283,29 @@ def test_a_process_that_exits_while_starting_is_started_again(groups: list[int],
         assert _get(port) == proc.popen.pid and proc.restarts == 1
     finally:
         sup.stop_all()
+
+
+def test_a_killed_worker_is_seen_and_its_group_restarted(groups: list[int]) -> None:
+    """Sanic's main process does not replace a dead worker and lives on; the supervisor counts the group."""
+    port = benchlib.free_port()
+    proc = _fake(port)
+    proc.group_size = 2  # the main process and its worker
+    sup = run.Supervisor([proc], {})
+    sup.start_all()
+    assert proc.popen is not None
+    main = proc.popen.pid
+    groups.append(main)
+    worker = _get(port)
+    watcher = threading.Thread(target=sup.watch, daemon=True)
+    watcher.start()
+    try:
+        assert _wait_for(lambda: proc.whole, 10)
+        os.kill(worker, signal.SIGKILL)  # the main process lives on, alone
+        assert _wait_for(lambda: proc.popen is not None and proc.popen.pid != main and _answers(port), 30)
+        groups.append(proc.popen.pid)
+        assert _get(port) != worker and proc.restarts == 1
+        assert not supervisor.group_alive(main)  # the old main process was stopped with its group
+    finally:
+        sup.stopping = True
+        watcher.join(timeout=10)
+        sup.stop_all()
