@@ -407,7 +407,7 @@ class Supervisor:
                     lost = self._lost_workers(proc)
                     if not lost:
                         continue
-                    what = f"lost {lost} worker process(es) of {proc.group_size}"
+                    what = f"lost {lost} of its {proc.group_size} processes (a dead worker)"
                 else:
                     what = f"exited with code {proc.popen.returncode}"
                 if proc.name == "api" or not self.restart:
