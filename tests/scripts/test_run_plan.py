@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -231,6 +232,8 @@ def test_a_cluster_in_use_is_named_by_its_server_s_pid(tmp_path: Path) -> None:
     where.data.mkdir()
     server = subprocess.Popen(["postgres", "60"], executable="/bin/sleep")  # a living "postgres"
     try:
+        while not Path(f"/proc/{server.pid}/cmdline").read_bytes().startswith(b"postgres"):
+            time.sleep(0.01)  # until the child has exec'd
         (where.data / "postmaster.pid").write_text(f"{server.pid}\n{where.data}\n")
         assert postgres_cluster.holder(where) == server.pid
     finally:
