@@ -45,7 +45,7 @@ else:
 
 
 def _get(port: int) -> int:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as resp:  # a loaded machine
         return int(resp.read())
 
 
