@@ -7,6 +7,9 @@
 - The catalogue and the retriever are loaded once before the server starts (`deps.warm_up`); without a usable
   index the retriever falls back to lexical-only search and says so in the log.
 - One process (no Sanic worker processes), so the loaded retriever is shared by all requests.
+- ``--reuse-port`` (the production profile of scripts/run.py): several action servers listen on one port
+  (SO_REUSEPORT) and the kernel spreads new connections over them; a process that died no longer gets any. The
+  socket is bound only after the warm-up, so a starting server gets no connections it cannot serve yet.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import argparse
 import hmac
 import logging
 import os
+import socket
 from collections.abc import Sequence
 
 from sanic import Sanic, response
@@ -69,7 +73,24 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--port", type=int, default=int(os.environ.get(PORT_ENV, DEFAULT_PORT)), help="port on 127.0.0.1"
     )
     parser.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
+    parser.add_argument(
+        "--reuse-port", action="store_true", help="share the port with other action servers (SO_REUSEPORT)"
+    )
     return parser.parse_args(argv)
+
+
+def shared_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to host:port with SO_REUSEPORT (Sanic listens on it): other processes of the same user
+    that set the option may listen on the same port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -83,5 +104,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         logger.warning("%s is not set: the action server accepts requests without a token", TOKEN_ENV)
     app = create_app(token)
     host = os.environ.get(HOST_ENV) or HOST
-    logger.info("action server listening on http://%s:%d", host, args.port)
-    app.run(host=host, port=args.port, single_process=True, access_log=False, motd=False)
+    logger.info("action server listening on http://%s:%d%s", host, args.port, " (shared)" if args.reuse_port else "")
+    if args.reuse_port:
+        app.run(sock=shared_socket(host, args.port), single_process=True, access_log=False, motd=False)
+    else:
+        app.run(host=host, port=args.port, single_process=True, access_log=False, motd=False)

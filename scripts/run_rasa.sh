@@ -16,7 +16,9 @@
 #                      127.0.0.1:$BK_REDIS_PORT (required then), which the supervisor starts in that case.
 #   BK_RASA_ENDPOINTS  overrides the endpoints file
 #   BK_RASA_MODEL      default models/rasa-model.tar.gz (scripts/train_rasa.sh)
-# Logs: stdout/stderr as usual, and Rasa's log file var/log/rasa.log. The tracker store is var/tracker.db.
+#   BK_RASA_LOG_FILE   Rasa's log file, default var/log/rasa.log (each replica of the production profile has its own)
+# Logs: stdout/stderr as usual, and Rasa's log file. The tracker store is var/tracker.db (endpoints.yml,
+# endpoints-redis.yml) or PostgreSQL (endpoints-production.yml, the production profile of scripts/run.py).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,6 +28,7 @@ VENV="${BK_RASA_VENV:-$ROOT/.venv-rasa}"
 MODEL="${BK_RASA_MODEL:-models/rasa-model.tar.gz}"
 RASA_PORT="${BK_RASA_PORT:-$(( ${PORT:-8000} + 10000 ))}"
 WORKERS="${BK_RASA_WORKERS:-1}"
+LOG_FILE="${BK_RASA_LOG_FILE:-var/log/rasa.log}"
 
 fail() { printf '[run_rasa] %s\n' "$*" >&2; exit 1; }
 [[ "$WORKERS" =~ ^[1-9][0-9]*$ ]] || fail "BK_RASA_WORKERS must be a positive number (got $WORKERS)"
@@ -45,7 +48,7 @@ done
 [ -f "$MODEL" ] || fail "no model at $MODEL: run scripts/train_rasa.sh"
 [ -f "bot/spacy/de_bk/meta.json" ] || fail "no spaCy pipeline bot/spacy/de_bk: run scripts/setup_rasa.sh"
 
-mkdir -p var/log
+mkdir -p var/log "$(dirname "$LOG_FILE")"
 export TF_CPP_MIN_LOG_LEVEL=3 RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 export SANIC_WORKERS="$WORKERS"   # read by `rasa run`; more than one needs the Redis lock store
 printf '[run_rasa] rasa on 127.0.0.1:%s, %s worker(s), model %s, endpoints %s\n' \
@@ -58,4 +61,4 @@ exec "$VENV/bin/python" scripts/rasa_server.py run \
     --credentials credentials.yml \
     --interface 127.0.0.1 --port "$RASA_PORT" \
     --enable-api \
-    --log-file var/log/rasa.log
+    --log-file "$LOG_FILE"

@@ -6,6 +6,8 @@ process leaves the worker on the port. Each test cleans up its process groups, a
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -19,10 +21,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-import contextlib
-
 import benchlib
 import run
+import supervisor
 
 # Main process forks one worker that serves GET / with its own PID; the main process just waits.
 FAKE_RASA = r"""
@@ -94,7 +95,7 @@ def test_killed_main_process_orphaned_worker_is_removed_and_replaced(groups: lis
         sup.stopping = True
         watcher.join(timeout=10)
         sup.stop_all()
-    assert not run._group_alive(groups[-1])
+    assert not supervisor.group_alive(groups[-1])
 
 
 def _answers(port: int) -> bool:
@@ -161,3 +162,39 @@ def test_children_die_with_a_killed_supervisor(groups: list[int], tmp_path: Path
     assert _wait_for(lambda: not Path(f"/proc/{child_group}").exists() or _state(child_group) == "Z", 10)
     with pytest.raises(RuntimeError, match=f"already in use by PID {worker}"):
         run.Supervisor([_fake(port)], {}).start_all()
+
+
+def _read_state(path: Path) -> dict[str, object]:
+    return dict(json.loads(path.read_text()))
+
+
+def test_state_file_lists_each_process_and_follows_restarts(groups: list[int], tmp_path: Path) -> None:
+    port = benchlib.free_port()
+    proc = _fake(port)
+    state_file = tmp_path / "run" / str(port) / "processes.json"
+    sup = run.Supervisor([proc], {}, state_file=state_file, profile="production")
+    sup.start_all()
+    assert proc.popen is not None
+    groups.append(proc.popen.pid)
+    first = proc.popen.pid
+    assert _read_state(state_file) == {
+        "profile": "production",
+        "supervisor_pid": os.getpid(),
+        "processes": [{"name": "fake-rasa", "pid": first, "pgid": first, "port": port, "restarts": 0}],
+    }
+    watcher = threading.Thread(target=sup.watch, daemon=True)
+    watcher.start()
+    try:
+        os.killpg(first, signal.SIGKILL)
+        # Rewritten on the restart: the new PID and group, one restart.
+        assert _wait_for(lambda: _read_state(state_file)["processes"][0]["pid"] != first, 30)  # type: ignore[index]
+        [entry] = _read_state(state_file)["processes"]  # type: ignore[misc]
+        assert proc.popen.pid == entry["pid"] == entry["pgid"] != first and entry["restarts"] == 1
+        groups.append(proc.popen.pid)
+        assert os.getpgid(entry["pid"]) == entry["pgid"]
+    finally:
+        sup.stopping = True
+        watcher.join(timeout=10)
+        sup.stop_all()
+    assert not state_file.exists() and not state_file.parent.exists()  # removed on a clean stop
+    assert not list(state_file.parent.parent.glob(".*.tmp"))
