@@ -52,7 +52,8 @@ from benchlib import (
 
 # --- the conversations ---------------------------------------------------------------------------------------------
 # Written for this benchmark (not taken from the evaluation sets): a situation, usually the first button, a place,
-# one or two follow-ups, how to apply, and a closing. "@button0" sends the first button of the previous answer.
+# one or two follow-ups, how to apply, and a closing. "@service" presses the first button of the previous answer
+# that chooses a service (benchlib.play_conversation).
 
 SITUATIONS: tuple[str, ...] = (
     "Meine Mutter hat ihr Augenlicht fast ganz verloren. Steht ihr eine Geldleistung zu?",
@@ -108,7 +109,7 @@ def conversation(rng: random.Random) -> list[str]:
     """One conversation of 5 to 8 turns, drawn from the parts above."""
     turns = [rng.choice(SITUATIONS)]
     if rng.random() < 0.7:
-        turns.append("@button0")
+        turns.append("@service")
     if rng.random() < 0.2:
         turns.append(rng.choice(POSTCODES))
     else:

@@ -154,7 +154,7 @@ class StackProcess:
 
 def supervisor_of(api_port: int) -> int | None:
     """The PID of the scripts/run.py that started the API listening on ``api_port`` (None when there is none)."""
-    from run import port_holders
+    from supervisor import port_holders
 
     for pid, _ in port_holders(api_port):
         ppid = _parent(pid)
@@ -338,12 +338,16 @@ async def play_conversation(
 ) -> list[Turn]:
     """Play one scripted conversation against POST /api/v1/chat of ``client`` (an ``httpx.AsyncClient``).
 
-    ``@buttonN`` sends the payload of the N-th button of the previous answer ("Ja" when it had none). ``think``
+    ``@buttonN`` sends the payload of the N-th button of the previous answer ("Ja" when it had none); ``@service``
+    the first button that chooses a service, as a citizen picks one of the services offered (skipped when the
+    answer offered none, e.g. when it asked a question back). ``think``
     gives the seconds to wait before each turn but the first; no new turn starts after ``stop_at``
     (``time.monotonic()``). A failed turn raises with ``strict``, else it is recorded with its error and ends the
     conversation.
     """
     import httpx
+
+    from contract.chat import INTENT_CHOOSE
 
     degraded = degraded_texts()
     session_id: str | None = None
@@ -354,7 +358,12 @@ async def play_conversation(
             await asyncio.sleep(think())
         if stop_at is not None and time.monotonic() >= stop_at:
             break
-        if message.startswith("@button"):
+        if message == "@service":
+            choices = [b["payload"] for b in last_buttons if b["payload"].startswith(f"/{INTENT_CHOOSE}")]
+            if not choices:
+                continue
+            message = choices[0]
+        elif message.startswith("@button"):
             index = int(message.removeprefix("@button"))
             message = last_buttons[index]["payload"] if len(last_buttons) > index else "Ja"
         started = time.perf_counter()

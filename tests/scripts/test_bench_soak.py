@@ -188,3 +188,22 @@ def test_no_turn_starts_after_the_end_of_the_phase() -> None:
             return await play_conversation(client, ["a", "b", "c"], stop_at=0.0)
 
     assert asyncio.run(play()) == [] and sent == []
+
+
+def test_a_citizen_picks_the_offered_service_and_skips_the_pick_when_asked_back() -> None:
+    sent: list[dict[str, Any]] = []
+    choice = '/choose_service{"service_id":"leistungen-wohnraum"}'
+    replies = [
+        (200, _answer("Worum geht es?", buttons=[{"title": "Kind", "payload": "/inform_topic{\"topic\":\"kind\"}"}])),
+        (200, _answer("Passt das?", buttons=[{"title": "Mehr", "payload": "/ask_costs"},
+                                            {"title": "Umbau", "payload": choice}])),
+        (200, _answer("Umbau …")),
+    ]
+
+    async def play() -> list[Turn]:
+        async with _fake_chat(replies, sent) as client:
+            return await play_conversation(client, ["Rampe", "@service", "Köln", "@service"])
+
+    turns = asyncio.run(play())
+    assert [message["message"] for message in sent] == ["Rampe", "Köln", choice]
+    assert len(turns) == 3
