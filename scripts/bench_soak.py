@@ -269,7 +269,17 @@ def start_target(profile: str, replicas: int) -> Target:
     return target
 
 
-def running_target(url: str) -> Target:
+def running_target(url: str, wait_seconds: float = 60.0) -> Target:
+    """The stack behind ``url``, once its API answers (SystemExit when it does not within ``wait_seconds``)."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            httpx.get(f"{url.rstrip('/')}/health", timeout=5)  # any answer will do: 503 while a part starts
+            break
+        except httpx.HTTPError as exc:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"no API answers at {url} ({type(exc).__name__}): start it with `make run`") from None
+            time.sleep(1)
     port = urlsplit(url).port or (443 if url.startswith("https") else 80)
     supervisor = supervisor_of(port) if urlsplit(url).hostname in ("127.0.0.1", "localhost") else None
     if supervisor is None:
