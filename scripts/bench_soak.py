@@ -123,10 +123,15 @@ def conversation(rng: random.Random) -> list[str]:
 # --- statistics ------------------------------------------------------------------------------------------------------
 
 
-def summarize(turns: Sequence[Turn], wall_seconds: float) -> dict[str, Any]:
-    """Counts and latency percentiles of a load phase; percentiles over the answered turns only."""
+def summarize(turns: Sequence[Turn], wall_seconds: float, window_seconds: float = 60.0) -> dict[str, Any]:
+    """Counts and latency percentiles of a load phase; percentiles over the answered turns only, also per window of
+    ``window_seconds`` from the first turn on (a p95 that grows over a soak shows there)."""
     answered = [turn for turn in turns if not turn.error]
     stats = percentiles([turn.latency_ms for turn in answered])
+    first = min((turn.sent_at for turn in answered), default=0.0)
+    windows: dict[int, list[float]] = {}
+    for turn in answered:
+        windows.setdefault(int((turn.sent_at - first) // window_seconds), []).append(turn.latency_ms)
     return {
         "turns": len(turns),
         "errors": len(turns) - len(answered),
@@ -136,6 +141,9 @@ def summarize(turns: Sequence[Turn], wall_seconds: float) -> dict[str, Any]:
         "seconds": round(wall_seconds, 1),
         "turns_per_s": round(len(answered) / wall_seconds, 2) if wall_seconds > 0 else 0.0,
         "latency_ms": {key: round(value, 1) for key, value in stats.items()},
+        "p95_ms_per_window": [round(percentiles(windows[i])["p95"], 1) if i in windows else None
+                              for i in range(max(windows, default=-1) + 1)],
+        "window_seconds": window_seconds,
     }
 
 
@@ -313,6 +321,8 @@ def soak(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     print(f"latency: {fmt(percentiles([t.latency_ms for t in turns if not t.error]))}  (goal p95 <= 300 ms)")
     print(f"throughput={result['turns_per_s']} turns/s  fallback: true={result['fallback']}  "
           f"degraded (assistant unavailable)={result['degraded']}")
+    print(f"p95 per {result['window_seconds']:.0f} s: "
+          + "  ".join("—" if p95 is None else f"{p95:.0f}" for p95 in result["p95_ms_per_window"]) + " ms")
     print("resident memory (process and its children), start → end (goal: flat):")
     for name, row in result["rss"].items():
         print(f"  {name:<12} {_mib(row['start_mib'])} → {_mib(row['end_mib'])}  ({_mib(row['diff_mib'], sign=True)})"

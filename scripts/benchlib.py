@@ -326,6 +326,7 @@ class Turn:
     error: str = ""  # why the turn failed ("HTTP 503", "ReadTimeout", ...); "" for an answer with status 200
     fallback: bool = False  # metadata.fallback: not answered by the dialogue assistant, or not understood by it
     degraded: bool = False  # answered from the search because the dialogue assistant was unavailable
+    sent_at: float = 0.0  # time.monotonic() when the turn was sent
 
 
 async def play_conversation(
@@ -366,7 +367,7 @@ async def play_conversation(
         elif message.startswith("@button"):
             index = int(message.removeprefix("@button"))
             message = last_buttons[index]["payload"] if len(last_buttons) > index else "Ja"
-        started = time.perf_counter()
+        sent_at, started = time.monotonic(), time.perf_counter()
         try:
             resp = await client.post("/api/v1/chat", json={"session_id": session_id, "message": message})
             latency = (time.perf_counter() - started) * 1000
@@ -375,12 +376,12 @@ async def play_conversation(
         except httpx.HTTPStatusError as exc:
             if strict:
                 raise
-            turns.append(Turn(latency, error=f"HTTP {exc.response.status_code}"))
+            turns.append(Turn(latency, error=f"HTTP {exc.response.status_code}", sent_at=sent_at))
             break
         except (httpx.HTTPError, ValueError) as exc:
             if strict:
                 raise
-            turns.append(Turn((time.perf_counter() - started) * 1000, error=type(exc).__name__))
+            turns.append(Turn((time.perf_counter() - started) * 1000, error=type(exc).__name__, sent_at=sent_at))
             break
         session_id = body["session_id"]
         messages = body["messages"]
@@ -389,6 +390,7 @@ async def play_conversation(
                 latency,
                 fallback=body["metadata"]["fallback"] is True,
                 degraded=bool(messages) and messages[0]["text"] in degraded,
+                sent_at=sent_at,
             )
         )
         last_buttons = [b for m in messages for b in m.get("buttons", [])]

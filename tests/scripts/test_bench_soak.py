@@ -43,6 +43,14 @@ def test_summary_counts_errors_apart_and_takes_percentiles_over_answered_turns()
 def test_summary_of_nothing_has_no_latencies() -> None:
     summary = summarize([], wall_seconds=0.0)
     assert summary["turns"] == 0 and summary["turns_per_s"] == 0.0 and summary["latency_ms"] == {"n": 0}
+    assert summary["p95_ms_per_window"] == []
+
+
+def test_the_p95_per_window_shows_a_latency_that_grows_and_a_window_without_turns() -> None:
+    turns = [Turn(100.0, sent_at=1000.0 + second) for second in range(60)]  # first minute: 100 ms
+    turns += [Turn(400.0, sent_at=1120.0 + second) for second in range(30)]  # third minute: 400 ms
+    turns += [Turn(9.0, error="ReadTimeout", sent_at=1060.0)]  # second minute: only a failed turn
+    assert summarize(turns, wall_seconds=150.0)["p95_ms_per_window"] == [100.0, None, 400.0]
 
 
 def test_rss_table_gives_the_difference_and_marks_a_process_missing_at_one_end() -> None:
