@@ -25,12 +25,15 @@ NO_RATE_LIMITS = {"BK_CHAT_RATE_LIMIT": "0", "BK_SEARCH_RATE_LIMIT": "0"}  # tes
 
 
 def free_port(low: int = 20000, high: int = 35000) -> int:
-    """A loopback port that is free now, and whose derived internal ports (+10000..+30000) are free too."""
+    """A loopback port that is free now, and whose derived internal ports (run.port_plan of either profile, with two
+    Rasa replicas: +10000, +10001, +20000, +30000, +30001) are free too."""
+    from run import port_plan
+
     for port in range(low, high, 7):
-        if port + 30000 > 65535:
+        if port + 30001 > 65535:
             break
         ok = True
-        for candidate in (port, port + 10000, port + 20000, port + 30000):
+        for candidate in sorted(set(port_plan(port, replicas=2).values())):
             with socket.socket() as sock:
                 try:
                     sock.bind(("127.0.0.1", candidate))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up of everything the product and its tests need on a fresh machine of this kind.
-#   scripts/setup.sh            Python 3.11 env (.venv), Rasa env (.venv-rasa), Redis, search index, Rasa model
+#   scripts/setup.sh            Python 3.11 env (.venv), Rasa env (.venv-rasa), Redis, search index, Rasa model;
+#                               with BK_PROFILE=production also PostgreSQL and its cluster (scripts/setup_postgres.sh)
 #   scripts/setup.sh --test     the same plus the test tools (Chromium for the browser tests; .venv-tools with
 #                               schemathesis and openapi-python-client for the API contract tests)
 # Every step checks a stamp or the installed state first, so a second run takes seconds.
@@ -57,6 +58,13 @@ fi
 command -v redis-server >/dev/null 2>&1 || apt_install redis-server
 # Debian starts a system-wide redis on 6379 after install; the product runs its own on a loopback port.
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now redis-server >/dev/null 2>&1 || true; fi
+
+# --- PostgreSQL (tracker store of the production profile, BK_PROFILE=production) ------------------------------
+# scripts/run.py runs the same idempotent script at each start of that profile, so a stack started without
+# `make` sets it up too.
+if [ "${BK_PROFILE:-default}" = "production" ]; then
+  bash scripts/setup_postgres.sh
+fi
 
 # --- Chromium for the browser tests --------------------------------------------------------------------------
 if [ "$WITH_TEST" -eq 1 ]; then

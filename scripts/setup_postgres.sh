@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # The PostgreSQL cluster of the production profile (BK_PROFILE=production, scripts/run.py): idempotent.
 #
-#   scripts/setup_postgres.sh          install Debian's postgresql when missing, initialise the cluster when missing
-#   scripts/setup_postgres.sh --check  only say whether both are there (exit 0) or what is missing (exit 1)
+#   scripts/setup_postgres.sh    install Debian's postgresql when missing, initialise the cluster when missing
 #
 # The cluster lives in $BK_POSTGRES_DIR (default var/postgres): data/ (initdb) and run/ (the Unix socket), both
 # owned by the cluster's user and mode 0700. That user is `postgres` when this runs as root (the server refuses to
@@ -17,13 +16,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-CHECK=0
-for arg in "$@"; do
-  case "$arg" in
-    --check) CHECK=1 ;;
-    *) echo "unknown option $arg" >&2; exit 2 ;;
-  esac
-done
+[ $# -eq 0 ] || { echo "usage: scripts/setup_postgres.sh (no options; BK_POSTGRES_DIR sets the cluster)" >&2; exit 2; }
 
 log() { printf '[setup_postgres] %s\n' "$*" >&2; }
 
@@ -43,12 +36,6 @@ bindir() {
 as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u "$OWNER" -- "$@"; else "$@"; fi
 }
-
-if [ "$CHECK" -eq 1 ]; then
-  bindir >/dev/null || { echo "PostgreSQL is not installed (scripts/setup_postgres.sh installs it)"; exit 1; }
-  [ -s "$DATA/PG_VERSION" ] || { echo "no PostgreSQL cluster in $DATA (scripts/setup_postgres.sh creates it)"; exit 1; }
-  exit 0
-fi
 
 # --- the server: Debian's postgresql package ------------------------------------------------------------------
 if ! bindir >/dev/null; then

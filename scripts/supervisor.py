@@ -36,6 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 LOG_DIR = ROOT / "var" / "log"
 STABLE_SECONDS = 60.0  # a process that ran this long before it died restarts after the shortest pause again
 MAX_PAUSE = 30.0  # the longest pause before a restart
+START_ATTEMPTS = 3  # a process that exits while it starts is started again (2 s, 4 s later) before the start fails
+CONNECTION_WAIT = 15.0  # seconds to wait for a port that an open connection uses as its local port
+
+
+class EarlyExitError(RuntimeError):
+    """Raised when a process exits before it is ready."""
 
 
 @dataclass
@@ -94,8 +100,8 @@ def port_in_use(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _listen_inodes(port: int) -> set[str]:
-    """Socket inodes listening on TCP ``port`` (IPv4 and IPv6), from /proc/net."""
+def _port_inodes(port: int, listening: bool = True) -> set[str]:
+    """Inodes of the sockets on local TCP ``port`` (IPv4 and IPv6), from /proc/net: listening ones, or all."""
     inodes: set[str] = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -104,22 +110,45 @@ def _listen_inodes(port: int) -> set[str]:
             continue
         for line in lines:
             fields = line.split()
-            if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                inodes.add(fields[9])  # state 0A = LISTEN
+            if len(fields) <= 9 or fields[9] == "0":  # inode 0: TIME_WAIT, no process holds it
+                continue
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and (fields[3] == "0A" or not listening):  # 0A: LISTEN
+                inodes.add(fields[9])
     return inodes
 
 
+def port_bindable(port: int) -> bool:
+    """True when 127.0.0.1:``port`` can be bound now. False also when no one listens there but an open connection
+    uses it as its local port (an outgoing connection's ephemeral port), which a connect test does not see."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT does not count
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def _holds(pid: int | str, inodes: set[str]) -> bool:
+    """True when process ``pid`` has an open socket with one of ``inodes``."""
+    wanted = {f"socket:[{inode}]" for inode in inodes}
     try:
-        links = {os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()}
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
     except OSError:
         return False
-    return any(f"socket:[{inode}]" in links for inode in inodes)
+    for fd in fds:
+        try:
+            if os.readlink(fd) in wanted:
+                return True
+        except OSError:
+            continue  # closed meanwhile (the listing's own descriptor always is)
+    return False
 
 
-def port_holders(port: int) -> list[tuple[int, str]]:
-    """(PID, command line) of the processes listening on TCP ``port``, as far as /proc tells (else [])."""
-    inodes = _listen_inodes(port)
+def port_holders(port: int, listening: bool = True) -> list[tuple[int, str]]:
+    """(PID, command line) of the processes listening on TCP ``port`` (or, with ``listening`` False, having any
+    socket on it as local port), as far as /proc tells (else [])."""
+    inodes = _port_inodes(port, listening)
     holders: list[tuple[int, str]] = []
     if not inodes:
         return holders
@@ -135,17 +164,21 @@ def port_holders(port: int) -> list[tuple[int, str]]:
 
 def listens(pid: int, port: int) -> bool:
     """True when process ``pid`` itself has a socket listening on TCP ``port``."""
-    inodes = _listen_inodes(port)
+    inodes = _port_inodes(port)
     return bool(inodes) and _holds(pid, inodes)
 
 
 def describe_port_holder(port: int) -> str:
-    """A readable sentence about who holds ``port``."""
+    """A readable sentence about who holds ``port``: a listener, or a connection that uses it as its local port."""
     holders = port_holders(port)
+    what = "in use by"
+    if not holders:
+        holders = port_holders(port, listening=False)
+        what = "the local port of a connection of"
     if not holders:
         return f"port {port} is already in use by another process (its PID is not visible here)"
     named = ", ".join(f"PID {pid} ({cmd[:80] or '?'})" for pid, cmd in holders)
-    return f"port {port} is already in use by {named}"
+    return f"port {port} is already {what} {named}"
 
 
 def _healthy(url: str) -> bool:
@@ -238,18 +271,29 @@ class Supervisor:
     # --- starting ---------------------------------------------------------------------------------------------------
 
     def _port_free_for(self, proc: Proc) -> None:
-        """Raise RuntimeError when ``proc``'s port is held by anything but its own siblings (shared port)."""
-        if proc.port is None or not port_in_use(proc.port):
+        """Raise RuntimeError when ``proc``'s port is held by anything but its own siblings (shared port). A port
+        that only an open connection uses as its local port is waited for up to CONNECTION_WAIT seconds."""
+        if proc.port is None:
             return
-        if proc.shared_port:
-            siblings = {
-                p.popen.pid for p in self.procs
-                if p is not proc and p.shared_port and p.port == proc.port and p.popen is not None
-            }
-            holders = port_holders(proc.port)
-            if holders and all(_pgid(pid) in siblings for pid, _ in holders):
+        deadline = time.monotonic() + CONNECTION_WAIT
+        while True:
+            listening = port_in_use(proc.port)
+            if not listening and port_bindable(proc.port):
                 return
-        raise RuntimeError(f"{proc.name} cannot start: {describe_port_holder(proc.port)}")
+            if listening and proc.shared_port and self._only_siblings_listen(proc):
+                return
+            if listening or time.monotonic() >= deadline or self.stopping:
+                raise RuntimeError(f"{proc.name} cannot start: {describe_port_holder(proc.port)}")
+            time.sleep(0.5)
+
+    def _only_siblings_listen(self, proc: Proc) -> bool:
+        assert proc.port is not None
+        siblings = {
+            p.popen.pid for p in self.procs
+            if p is not proc and p.shared_port and p.port == proc.port and p.popen is not None
+        }
+        holders = port_holders(proc.port)
+        return bool(holders) and all(_pgid(pid) in siblings for pid, _ in holders)
 
     def spawn(self, proc: Proc) -> None:
         """Start ``proc`` in a new process group that dies with the supervisor; refuse a port held by a stranger."""
@@ -272,13 +316,28 @@ class Supervisor:
         self.write_state()
 
     def start_all(self) -> None:
-        """Start every process in order; the processes of one stage together. Each is awaited until ready."""
+        """Start every process in order; the processes of one stage together. Each is awaited until ready; one that
+        exits meanwhile is started again up to START_ATTEMPTS times (a port briefly taken, a slow dependency)."""
         for _, stage in itertools.groupby(self.procs, key=lambda p: p.stage or f"\0{p.name}"):
             group = list(stage)
             for proc in group:
                 self.spawn(proc)
             for proc in group:
-                self.wait_ready(proc)
+                for attempt in range(1, START_ATTEMPTS + 1):
+                    try:
+                        self.wait_ready(proc)
+                        break
+                    except EarlyExitError as exc:
+                        if attempt == START_ATTEMPTS:
+                            raise
+                        pause = 2.0 ** attempt
+                        self.say(f"{exc}; start {attempt + 1} of {START_ATTEMPTS} in {pause:.0f} s")
+                        self.kill_group(proc)
+                        self._sleep(pause)
+                        if self.stopping:
+                            return
+                        proc.restarts += 1
+                        self.spawn(proc)
                 if self.stopping:
                     return
                 if proc.after_ready is not None:
@@ -300,7 +359,9 @@ class Supervisor:
                 return
             assert proc.popen is not None
             if proc.popen.poll() is not None:
-                raise RuntimeError(f"{proc.name} exited with code {proc.popen.returncode}; see var/log/{proc.name}.log")
+                raise EarlyExitError(
+                    f"{proc.name} exited with code {proc.popen.returncode}; see var/log/{proc.name}.log"
+                )
             if self.is_ready(proc):
                 self.say(f"{proc.name} is ready")
                 return
@@ -370,6 +431,8 @@ class Supervisor:
         while time.monotonic() < deadline:
             proc.popen.poll()
             if not group_alive(pgid):
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.popen.wait(timeout=1.0)  # reap the leader (a zombie now), so it is known as ended
                 return
             time.sleep(0.1)
         try:

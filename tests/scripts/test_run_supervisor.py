@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -198,3 +199,87 @@ def test_state_file_lists_each_process_and_follows_restarts(groups: list[int], t
         sup.stop_all()
     assert not state_file.exists() and not state_file.parent.exists()  # removed on a clean stop
     assert not list(state_file.parent.parent.glob(".*.tmp"))
+
+
+def test_port_used_as_a_connection_s_local_port_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing listens, but an open connection uses the port as its local port: a connect test calls it free,
+    yet a server could not bind it (EADDRINUSE). The supervisor waits a little, then names the connection."""
+    monkeypatch.setattr(supervisor, "CONNECTION_WAIT", 0.5)
+    port = benchlib.free_port()
+    with socket.create_server(("127.0.0.1", 0)) as server, socket.socket() as client:
+        client.bind(("127.0.0.1", port))
+        client.connect(server.getsockname())
+        assert not supervisor.port_in_use(port) and not supervisor.port_bindable(port)
+        sup = run.Supervisor([_fake(port)], {})
+        with pytest.raises(RuntimeError) as err:
+            sup.start_all()
+    assert f"port {port} is already the local port of a connection of PID {os.getpid()}" in str(err.value)
+    assert sup.procs[0].popen is None
+
+
+# Serves GET / with its PID on a port it shares with its siblings (SO_REUSEPORT), like `python -m actions
+# --reuse-port`; a fresh connection per request, as Rasa's action calls make.
+SHARED_SERVER = r"""
+import http.server, os, socket, sys
+class S(http.server.HTTPServer):
+    def server_bind(self):
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        super().server_bind()
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = str(os.getpid()).encode()
+        self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args): pass
+S(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+"""
+
+
+def test_siblings_share_a_port_and_a_dead_one_gets_no_requests(groups: list[int]) -> None:
+    port = benchlib.free_port()
+    procs = [
+        run.Proc(f"shared-{i}", [sys.executable, "-c", SHARED_SERVER, str(port)], f"http://127.0.0.1:{port}/",
+                 shared_port=True, stage="shared", ready_timeout=20.0)
+        for i in (1, 2)
+    ]
+    sup = run.Supervisor(procs, {})
+    sup.start_all()  # the second may start although the first holds the port
+    pids = [p.popen.pid for p in procs if p.popen is not None]
+    groups.extend(pids)
+    assert all(supervisor.listens(pid, port) for pid in pids)
+    watcher = threading.Thread(target=sup.watch, daemon=True)
+    watcher.start()
+    try:
+        assert _wait_for(lambda: {_get(port) for _ in range(40)} == set(pids))  # the kernel spreads connections
+        os.killpg(pids[0], signal.SIGKILL)
+        assert _wait_for(lambda: not supervisor.listens(pids[0], port), 5)
+        assert {_get(port) for _ in range(20)} == {pids[1]}  # every request answered, by the live one
+        # The supervisor restarts the dead one beside its live sibling on the same port.
+        assert _wait_for(lambda: procs[0].popen is not None and procs[0].popen.pid != pids[0]
+                         and supervisor.listens(procs[0].popen.pid, port), 30)
+        assert procs[0].popen is not None
+        groups.append(procs[0].popen.pid)
+    finally:
+        sup.stopping = True
+        watcher.join(timeout=10)
+        sup.stop_all()
+    assert not any(supervisor.group_alive(pgid) for pgid in groups)
+
+
+def test_a_process_that_exits_while_starting_is_started_again(groups: list[int], tmp_path: Path) -> None:
+    port = benchlib.free_port()
+    marker = tmp_path / "tried"
+    # Exits at its first start (as after EADDRINUSE), serves at the second.
+    flaky = (f"import pathlib, runpy, sys\nm = pathlib.Path({str(marker)!r})\n"
+             "if not m.exists():\n    m.touch(); sys.exit(3)\n"
+             f"sys.argv = ['x', '{port}']\nexec({SHARED_SERVER!r})\n")
+    proc = run.Proc("flaky", [sys.executable, "-c", flaky], f"http://127.0.0.1:{port}/", ready_timeout=20.0)
+    sup = run.Supervisor([proc], {})
+    try:
+        sup.start_all()
+        assert proc.popen is not None
+        groups.append(proc.popen.pid)
+        assert _get(port) == proc.popen.pid and proc.restarts == 1
+    finally:
+        sup.stop_all()
