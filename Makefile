@@ -35,6 +35,8 @@ bench-chat: setup
 
 # 10 minutes of 200 conversations on the production profile, then 1 vs 2 Rasa replicas at saturation; figures
 # also in var/bench-soak.json. SOAK_ARGS= shortens or skips parts, e.g. "--soak-seconds 60 --conversations 50".
+# BK_PROFILE=production here makes the setup prepare PostgreSQL too.
+bench-soak: export BK_PROFILE = production
 bench-soak: setup
 	$(PY) scripts/bench_soak.py --json var/bench-soak.json $(SOAK_ARGS)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import time
@@ -40,6 +41,7 @@ from benchlib import (
     Stack,
     StackProcess,
     Turn,
+    cpu_seconds,
     fmt,
     header,
     percentiles,
@@ -309,11 +311,13 @@ def soak(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     watch = RestartWatch()
     watch.sample(target.processes())
     rss_start = target.rss()
+    client_cpu = cpu_seconds(os.getpid(), include_children=False)
     turns, wall = asyncio.run(load(target.url, args.conversations, args.soak_seconds,
                                    (args.think_min, args.think_max), args.seed, args.timeout,
                                    on_tick=lambda: watch.sample(target.processes())))
     watch.sample(target.processes())
     result = summarize(turns, wall)
+    result["client_cpu_percent"] = _client_cpu_percent(client_cpu, wall)
     result["rss"] = rss_table(rss_start, target.rss())
     result["restarts"] = dict(watch.seen)
     result["rasa_replicas"] = target.rasa_replicas()
@@ -323,11 +327,18 @@ def soak(target: Target, args: argparse.Namespace) -> dict[str, Any]:
           f"degraded (assistant unavailable)={result['degraded']}")
     print(f"p95 per {result['window_seconds']:.0f} s: "
           + "  ".join("—" if p95 is None else f"{p95:.0f}" for p95 in result["p95_ms_per_window"]) + " ms")
+    print(f"this client used {result['client_cpu_percent']} % of one core (it shares the cores with the stack)")
     print("resident memory (process and its children), start → end (goal: flat):")
     for name, row in result["rss"].items():
         print(f"  {name:<12} {_mib(row['start_mib'])} → {_mib(row['end_mib'])}  ({_mib(row['diff_mib'], sign=True)})"
               f"  restarts seen: {result['restarts'].get(name, 0)}")
     return result
+
+
+def _client_cpu_percent(cpu_before: float, wall_seconds: float) -> float:
+    """The CPU this benchmark process used since ``cpu_before`` (seconds), in % of one core over ``wall_seconds``."""
+    used = cpu_seconds(os.getpid(), include_children=False) - cpu_before
+    return round(100 * used / wall_seconds, 1) if wall_seconds > 0 else 0.0
 
 
 def _mib(value: float | None, sign: bool = False) -> str:
@@ -341,12 +352,14 @@ def saturation(target: Target, args: argparse.Namespace, requested: int | None) 
     if requested is not None and replicas != requested:
         print(f"note: {requested} Rasa replica(s) asked for, {replicas} running (the {args.profile} profile may not "
               "know BK_RASA_REPLICAS): this comparison does not measure replicas")
+    client_cpu = cpu_seconds(os.getpid(), include_children=False)
     turns, wall = asyncio.run(load(target.url, args.saturation_conversations, args.saturation_seconds, None,
                                    args.seed + 1, args.timeout))
     result = summarize(turns, wall)
     result["rasa_replicas"] = replicas
+    result["client_cpu_percent"] = _client_cpu_percent(client_cpu, wall)
     print(f"{result['turns_per_s']} turns/s  {fmt(percentiles([t.latency_ms for t in turns if not t.error]))}  "
-          f"errors={result['errors']}  degraded={result['degraded']}")
+          f"errors={result['errors']}  degraded={result['degraded']}  client CPU {result['client_cpu_percent']} %")
     return result
 
 
