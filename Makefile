@@ -4,7 +4,7 @@ PY := .venv/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test setup setup-test index lint bench-search bench-chat eval-dialogues clean
+.PHONY: run test setup setup-test index lint bench-search bench-chat bench-soak eval-dialogues clean
 
 run: setup
 	$(PY) scripts/run.py
@@ -32,6 +32,13 @@ bench-search: setup
 
 bench-chat: setup
 	$(PY) scripts/bench_chat.py
+
+# 10 minutes of 200 conversations on the production profile, then 1 vs 2 Rasa replicas at saturation; figures
+# also in var/bench-soak.json. SOAK_ARGS= shortens or skips parts, e.g. "--soak-seconds 60 --conversations 50".
+# BK_PROFILE=production here makes the setup prepare PostgreSQL too.
+bench-soak: export BK_PROFILE = production
+bench-soak: setup
+	$(PY) scripts/bench_soak.py --json var/bench-soak.json $(SOAK_ARGS)
 
 # Whole conversations through the stack against the BM25-over-the-conversation baseline; FILE= another file,
 # URL= a running stack instead of starting one.

@@ -18,9 +18,18 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchlib import NO_RATE_LIMITS, cpu_seconds, fmt, header, percentiles, rss_mib, run_clients, start_stack
-
-from api.dialogue import UNAVAILABLE_SHORT
+from benchlib import (
+    NO_RATE_LIMITS,
+    Turn,
+    cpu_seconds,
+    fmt,
+    header,
+    percentiles,
+    play_conversation,
+    rss_mib,
+    run_clients,
+    start_stack,
+)
 
 # Each conversation: a situation, a choice from the buttons, a town, a section question, goodbye.
 SCRIPTS: list[list[str]] = [
@@ -34,38 +43,17 @@ SCRIPTS: list[list[str]] = [
 ]
 
 
-async def conversation_turns(client: httpx.AsyncClient, script: list[str]) -> list[tuple[float, bool]]:
-    """Play one scripted conversation; for each turn its latency in ms and whether it was degraded (answered by the
-    API's search fallback because Rasa failed)."""
-    session_id: str | None = None
-    last_buttons: list[dict[str, str]] = []
-    turns: list[tuple[float, bool]] = []
-    for message in script:
-        if message.startswith("@button"):
-            index = int(message.removeprefix("@button"))
-            message = last_buttons[index]["payload"] if len(last_buttons) > index else "Ja"
-        started = time.perf_counter()
-        resp = await client.post("/api/v1/chat", json={"session_id": session_id, "message": message})
-        latency = (time.perf_counter() - started) * 1000
-        resp.raise_for_status()
-        body = resp.json()
-        session_id = body["session_id"]
-        turns.append((latency, bool(body["messages"]) and body["messages"][0]["text"] == UNAVAILABLE_SHORT))
-        last_buttons = [b for m in body["messages"] for b in m.get("buttons", [])]
-    return turns
-
-
 async def load(
     base_url: str, concurrency: int, conversations: int, max_seconds: float
-) -> tuple[list[tuple[float, bool]], float]:
+) -> tuple[list[Turn], float]:
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits) as client:
-        all_turns: list[tuple[float, bool]] = []
+        all_turns: list[Turn] = []
 
         async def one(i: int) -> float:
-            turns = await conversation_turns(client, SCRIPTS[i % len(SCRIPTS)])
+            turns = await play_conversation(client, SCRIPTS[i % len(SCRIPTS)])
             all_turns.extend(turns)
-            return sum(latency for latency, _ in turns)
+            return sum(turn.latency_ms for turn in turns)
 
         _, wall = await run_clients(concurrency, conversations, one, max_seconds=max_seconds)
         return all_turns, wall
@@ -93,8 +81,8 @@ def main() -> int:
             turns, wall = asyncio.run(load(stack.url, concurrency, conversations, args.max_seconds))
             per_turn = 1000 / max(1, len(turns))
             cpu = {name: (cpu_seconds(pid) - cpu_before[name]) * per_turn for name, pid in pids.items()}
-            latencies = [latency for latency, _ in turns]
-            degraded = sum(1 for _, was_degraded in turns if was_degraded)
+            latencies = [turn.latency_ms for turn in turns]
+            degraded = sum(1 for turn in turns if turn.degraded)
             print(f"{concurrency:>3} concurrent conversations: {fmt(percentiles(latencies))}  "
                   f"throughput={len(turns) / wall:.1f} turns/s  degraded={degraded}")
             print("      CPU per turn: " + "  ".join(f"{name} {ms:.1f} ms" for name, ms in sorted(cpu.items())))

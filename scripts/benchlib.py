@@ -121,6 +121,88 @@ def cpu_seconds(pid: int, include_children: bool = True) -> float:
     return total / ticks
 
 
+#: How a part of the stack shows in its command line (the first match names the process).
+PART_MARKERS = {
+    "actions": "-m actions",
+    "rasa": "rasa",
+    "api": "-m api",
+    "redis": "redis-server",
+    "postgres": "postgres",
+}
+
+
+def command_line(pid: int) -> str:
+    """The command line of a process ("" when it is gone or not readable)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return ""
+
+
+def part_of(cmdline: str) -> str | None:
+    """Which part of the stack a command line belongs to (None for another process or Rasa's start script)."""
+    if "run_rasa.sh" in cmdline:
+        return None  # replaced by Rasa itself (exec) a moment after the start
+    return next((name for name, marker in PART_MARKERS.items() if marker in cmdline), None)
+
+
+@dataclass(frozen=True)
+class StackProcess:
+    """One process the supervisor (scripts/run.py) started; its RSS includes its children (Rasa's Sanic workers)."""
+
+    name: str
+    pid: int
+    restarts: int | None = None  # as the supervisor's state file reports it; None without a state file
+
+
+def supervisor_of(api_port: int) -> int | None:
+    """The PID of the scripts/run.py that started the API listening on ``api_port`` (None when there is none)."""
+    from supervisor import port_holders
+
+    for pid, _ in port_holders(api_port):
+        ppid = _parent(pid)
+        if ppid and "scripts/run.py" in command_line(ppid):
+            return ppid
+    return None
+
+
+def stack_processes(supervisor_pid: int, api_port: int) -> list[StackProcess]:
+    """The processes of a running stack.
+
+    From the supervisor's state file ``var/run/<api port>/processes.json`` in its working directory (production
+    profile), else its direct children, named by command line ("rasa", "rasa-2", ... for several of a kind).
+    """
+    import json
+
+    try:
+        state_file = Path(os.readlink(f"/proc/{supervisor_pid}/cwd")) / "var" / "run" / str(api_port) / "processes.json"
+        state = json.loads(state_file.read_text())
+        if state.get("supervisor_pid") == supervisor_pid:
+            return [
+                StackProcess(str(item["name"]), int(item["pid"]), int(item.get("restarts", 0)))
+                for item in state["processes"]
+                if item.get("pid")
+            ]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no (readable) state file: the default profile
+    children = [pid for pid in _children(supervisor_pid) if _parent(pid) == supervisor_pid]
+    found: list[StackProcess] = []
+    counts: dict[str, int] = {}
+    for pid in sorted(children):
+        cmdline = command_line(pid)
+        kind = part_of(cmdline) or (Path(cmdline.split(" ", 1)[0]).name if cmdline else "?")
+        counts[kind] = counts.get(kind, 0) + 1
+        found.append(StackProcess(kind if counts[kind] == 1 else f"{kind}-{counts[kind]}", pid))
+    return found
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def self_rss_mib() -> float:
     return rss_mib(os.getpid(), include_children=False)
 
@@ -152,16 +234,11 @@ class Stack:
 
     def pids(self) -> dict[str, int]:
         """Top process of each part, found among the supervisor's children by command line."""
-        names = {"actions": "-m actions", "rasa": "rasa", "api": "-m api", "redis": "redis-server"}
         found: dict[str, int] = {}
         for child in _children(self.proc.pid):
-            try:
-                cmd = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                continue
-            for name, marker in names.items():
-                if name not in found and marker in cmd and "run_rasa.sh" not in cmd:
-                    found[name] = child
+            name = part_of(command_line(child))
+            if name is not None and name not in found:
+                found[name] = child
         return found
 
     def stop(self) -> None:
@@ -231,6 +308,96 @@ async def run_clients(
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return latencies, time.perf_counter() - started
+
+
+#: The first message of a turn the API answered without the dialogue assistant because it was unavailable (or
+#: because not even the search answered), in every language of api.dialogue.TEXTS.
+_DEGRADED_KEYS = ("unavailable_short", "store_unavailable_notice", "apology")
+
+
+def degraded_texts() -> frozenset[str]:
+    from api.dialogue import TEXTS, say
+
+    return frozenset(say(key, language) for key in _DEGRADED_KEYS for language in TEXTS)
+
+
+@dataclass
+class Turn:
+    """One chat turn as the client saw it."""
+
+    latency_ms: float
+    error: str = ""  # why the turn failed ("HTTP 503", "ReadTimeout", ...); "" for an answer with status 200
+    fallback: bool = False  # metadata.fallback: not answered by the dialogue assistant, or not understood by it
+    degraded: bool = False  # answered from the search because the dialogue assistant was unavailable
+    sent_at: float = 0.0  # time.monotonic() when the turn was sent
+
+
+async def play_conversation(
+    client: Any,
+    script: Sequence[str],
+    *,
+    think: Callable[[], float] | None = None,
+    stop_at: float | None = None,
+    strict: bool = True,
+) -> list[Turn]:
+    """Play one scripted conversation against POST /api/v1/chat of ``client`` (an ``httpx.AsyncClient``).
+
+    ``@buttonN`` sends the payload of the N-th button of the previous answer ("Ja" when it had none); ``@service``
+    the first button that chooses a service, as a citizen picks one of the services offered (skipped when the
+    answer offered none, e.g. when it asked a question back). ``think``
+    gives the seconds to wait before each turn but the first; no new turn starts after ``stop_at``
+    (``time.monotonic()``). A failed turn raises with ``strict``, else it is recorded with its error and ends the
+    conversation.
+    """
+    import httpx
+
+    from contract.chat import INTENT_CHOOSE
+
+    degraded = degraded_texts()
+    session_id: str | None = None
+    last_buttons: list[dict[str, str]] = []
+    turns: list[Turn] = []
+    for number, message in enumerate(script):
+        if number and think is not None:
+            await asyncio.sleep(think())
+        if stop_at is not None and time.monotonic() >= stop_at:
+            break
+        if message == "@service":
+            choices = [b["payload"] for b in last_buttons if b["payload"].startswith(f"/{INTENT_CHOOSE}")]
+            if not choices:
+                continue
+            message = choices[0]
+        elif message.startswith("@button"):
+            index = int(message.removeprefix("@button"))
+            message = last_buttons[index]["payload"] if len(last_buttons) > index else "Ja"
+        sent_at, started = time.monotonic(), time.perf_counter()
+        try:
+            resp = await client.post("/api/v1/chat", json={"session_id": session_id, "message": message})
+            latency = (time.perf_counter() - started) * 1000
+            resp.raise_for_status()
+            body = resp.json()
+        except httpx.HTTPStatusError as exc:
+            if strict:
+                raise
+            turns.append(Turn(latency, error=f"HTTP {exc.response.status_code}", sent_at=sent_at))
+            break
+        except (httpx.HTTPError, ValueError) as exc:
+            if strict:
+                raise
+            turns.append(Turn((time.perf_counter() - started) * 1000, error=type(exc).__name__, sent_at=sent_at))
+            break
+        session_id = body["session_id"]
+        messages = body["messages"]
+        turns.append(
+            Turn(
+                latency,
+                fallback=body["metadata"]["fallback"] is True,
+                degraded=bool(messages) and messages[0]["text"] in degraded,
+                sent_at=sent_at,
+            )
+        )
+        last_buttons = [b for m in messages for b in m.get("buttons", [])]
+    return turns
 
 
 def header(title: str) -> None:
