@@ -7,7 +7,8 @@
 Lemmas come from spaCy's German lookup lemmatizer (``spacy.blank("de")`` with the ``lemmatizer`` pipe in mode
 ``lookup``, tables from spacy-lookups-data). Per query only spaCy's tokenizer and table look-ups run; lemmas,
 compound splits and spelling corrections are cached per word. Index terms are Snowball stems of the folded
-lemmas (knowledge.stemmer), so that forms the lemma table misses still meet ("Werkstätten" / "Werkstatt").
+lemmas (knowledge.stemmer, the snowballstemmer package), so that forms the lemma table misses still meet
+("Werkstätten" / "Werkstatt").
 """
 
 from __future__ import annotations
