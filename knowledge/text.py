@@ -20,7 +20,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from knowledge.glossary import COLLOQUIAL_DE, GLOSSARY_EN_DE
-from knowledge.stemmer import stem
+from knowledge.stemmer import stem, stem_in
+from knowledge.vocab import DEFAULT_LANGUAGE
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -29,6 +30,8 @@ _FOLD_TABLE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "�
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 _UMLAUT = {"a": "ä", "o": "ö", "u": "ü", "A": "Ä", "O": "Ö", "U": "Ü"}
 _HAS_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+#: A text in brackets: in translations, the German term a citizen meets on forms ("(Eingliederungshilfe)").
+_BRACKETS = re.compile(r"\(([^()]*)\)")
 
 #: Compound parts need at least this many characters; shorter pieces are too often accidental.
 MIN_PART = 3
@@ -84,6 +87,40 @@ def stop_words() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH
 
     return frozenset(fold(w) for w in (*GERMAN, *ENGLISH)) - _KEEP
+
+
+def term_prefix(language: str) -> str:
+    """What the terms of a language start with: nothing for German (the catalogue's language), "en:" for English,
+    so that an English stem never meets a German one by accident."""
+    return "" if language == DEFAULT_LANGUAGE else f"{language}:"
+
+
+@lru_cache(maxsize=8)
+def language_stop_words(language: str) -> frozenset[str]:
+    """Folded stop words of a language other than German (spaCy's list)."""
+    from spacy.util import get_lang_class
+
+    return frozenset(fold(w) for w in get_lang_class(language).Defaults.stop_words)
+
+
+def translation_terms(tokens: Sequence[str], language: str) -> list[str]:
+    """Terms of words in a language other than German: Snowball stems in that language with its prefix, stop words
+    and numbers left out (the German analysis, which sees every text, has the numbers)."""
+    stop = language_stop_words(language)
+    prefix = term_prefix(language)
+    out: list[str] = []
+    for word in tokens:
+        for piece in word.replace("’", "'").split("-"):
+            surface = fold(piece)
+            if _HAS_LETTER.search(piece) and surface not in stop:
+                out.append(prefix + stem_in(language, surface))
+    return out
+
+
+def outside_brackets(text: str) -> str:
+    """The text without what it has in brackets ("integration assistance (Eingliederungshilfe)" → "integration
+    assistance  ")."""
+    return _BRACKETS.sub(" ", text)
 
 
 def words(text: str) -> list[str]:
