@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.openapi.models import Example
@@ -27,10 +27,11 @@ from api.schemas import (
     VocabEntry,
 )
 from api.text import clean_line
+from contract.chat import LANGUAGE_CODES, Language
 from knowledge.catalogue import Catalogue
 from knowledge.errors import QueryError
 from knowledge.schema import Service
-from knowledge.vocab import LEBENSLAGEN, PROVIDERS, SECTIONS, TARGET_GROUPS
+from knowledge.vocab import DEFAULT_LANGUAGE, LEBENSLAGEN, PROVIDERS, SECTIONS, TARGET_GROUPS
 
 router = APIRouter(prefix="/api/v1", tags=["services"], dependencies=[Depends(limit_search)])
 
@@ -63,6 +64,44 @@ TargetGroup = Annotated[
     str | None,
     Query(description="Only services for this target group.", json_schema_extra={"enum": list(TARGET_GROUPS)}),
 ]
+
+
+SearchLanguage = Annotated[
+    str,
+    Query(
+        description="Language of the titles and teasers in the results (ISO 639-1); German where the catalogue has "
+        "no translation, and each result says which language it has. The query itself may be in any of them.",
+        json_schema_extra={"enum": list(LANGUAGE_CODES)},
+    ),
+]
+
+
+def _check_language(value: str) -> Language:
+    """The requested language; 422 naming the supported ones for any other."""
+    if value in LANGUAGE_CODES:
+        return cast(Language, value)
+    raise ApiError(
+        422,
+        "unsupported_language",
+        f"unsupported lang {value[:20]!r}; the catalogue has texts in: {', '.join(LANGUAGE_CODES)}",
+        parameter="lang",
+        allowed=list(LANGUAGE_CODES),
+    )
+
+
+def search_result(service: Service, score: float, language: Language) -> SearchResult:
+    """A search hit with its title and teaser in `language` when the catalogue has both there, else German."""
+    translated = service.in_language(language)
+    has_both = language != DEFAULT_LANGUAGE and not service.missing_translations(language)
+    shown, shown_language = (translated, language) if has_both else (service, cast(Language, DEFAULT_LANGUAGE))
+    return SearchResult(
+        id=service.id,
+        title=shown.title,
+        teaser=shown.teaser,
+        provider=service.responsible.provider,
+        score=round(score, 4),
+        language=shown_language,
+    )
 
 
 def _check_filter(parameter: str, value: str | None, allowed: Iterable[str]) -> None:
@@ -132,8 +171,11 @@ def search_services(
     top: Annotated[int, Query(ge=1, le=TOP_MAX, description=f"Number of results (1–{TOP_MAX}).")] = 5,
     lebenslage: Lebenslage = None,
     provider: Provider = None,
+    lang: SearchLanguage = DEFAULT_LANGUAGE,
 ) -> SearchResponse:
-    """Hybrid (semantic + lexical) search over the catalogue; lexical only while the index is unavailable."""
+    """Hybrid (semantic + lexical) search over the catalogue; lexical only while the index is unavailable. Results
+    in `lang` where the catalogue has the texts (the caseworker page asks for German, the default)."""
+    language = _check_language(lang)
     _check_filter("lebenslage", lebenslage, LEBENSLAGEN)
     _check_filter("provider", provider, PROVIDERS)
     query = clean_line(q)
@@ -143,18 +185,12 @@ def search_services(
         hits = knowledge.retriever.search(query, top, lebenslage=lebenslage, provider=provider)
     except QueryError as exc:
         raise ApiError(422, "invalid_query", str(exc), parameter="q") from None
-    results = [
-        SearchResult(
-            id=hit.id,
-            title=hit.service.title,
-            teaser=hit.service.teaser,
-            provider=hit.service.responsible.provider,
-            score=round(float(hit.score), 4),
-        )
-        for hit in hits
-    ]
+    results = [search_result(hit.service, float(hit.score), language) for hit in hits]
     return SearchResponse(
-        query=query, mode="hybrid" if knowledge.search_mode == "hybrid" else "lexical-only", results=results
+        query=query,
+        mode="hybrid" if knowledge.search_mode == "hybrid" else "lexical-only",
+        results=results,
+        language=language,
     )
 
 
