@@ -194,6 +194,13 @@ class ServiceDetail(Service):
     target_groups_labels: list[Label] = Field(description="The target groups with their German labels.")
     related_services: list[ServiceRef] = Field(description="The related services with titles.")
     page_url: str = Field(description="Path of the detail page of this service.")
+    language: Language = Field(default="de", description="The requested `lang`.")
+    text_languages: dict[str, Language] = Field(
+        default_factory=dict,
+        description="The language of each text field that has a value (title, teaser, full_text, the sections …): "
+        "the requested `lang` where the catalogue has the text in it, else `de`. Related services' titles follow the "
+        "same rule; labels stay German.",
+    )
 
 
 class VocabEntry(_Out):

@@ -103,7 +103,7 @@ def _field_terms(analyzer: Analyzer, field: str, text: str, tokens: Sequence[str
     german = analyzer.word_terms(tokens)
     if not is_translation(field):
         return german
-    return [*translation_terms(words(outside_brackets(text)), field_language(field)), *german]
+    return [*translation_terms(words(outside_brackets(text)), field_language(field), analyzer.is_german), *german]
 
 
 def service_fields(service: Service) -> dict[str, str]:
@@ -185,7 +185,7 @@ class LexicalIndex:
         tokens = words(query) if tokens is None else tokens
         terms = self.analyzer.word_terms(tokens, correct=True, expand=True)
         for language in QUERY_LANGUAGES:
-            terms += translation_terms(tokens, language)
+            terms += translation_terms(tokens, language, self.analyzer.is_german)
         return terms
 
     def scores(self, query: str, tokens: Sequence[str] | None = None) -> np.ndarray:

@@ -103,18 +103,25 @@ def language_stop_words(language: str) -> frozenset[str]:
     return frozenset(fold(w) for w in get_lang_class(language).Defaults.stop_words)
 
 
-def translation_terms(tokens: Sequence[str], language: str) -> list[str]:
-    """Terms of words in a language other than German: Snowball stems in that language with its prefix, stop words
-    and numbers left out (the German analysis, which sees every text, has the numbers)."""
+def translation_terms(tokens: Sequence[str], language: str, german: Callable[[str], bool] | None = None) -> list[str]:
+    """Terms of words in a language other than German: Snowball stems in that language with its prefix. Stop words,
+    numbers and German words (`german`, default is_german) are left out: the German analysis, which sees every text,
+    has them."""
+    german = is_german if german is None else german
     stop = language_stop_words(language)
     prefix = term_prefix(language)
     out: list[str] = []
     for word in tokens:
         for piece in word.replace("’", "'").split("-"):
             surface = fold(piece)
-            if _HAS_LETTER.search(piece) and surface not in stop:
+            if _HAS_LETTER.search(piece) and surface not in stop and not german(piece):
                 out.append(prefix + stem_in(language, surface))
     return out
+
+
+def is_german(word: str) -> bool:
+    """Whether a word is left to the German analysis: a German stop word or a word of spaCy's German lemma table."""
+    return fold(word) in stop_words() or is_known(word)
 
 
 def outside_brackets(text: str) -> str:
@@ -252,6 +259,10 @@ class Analyzer:
             for key in dict.fromkeys((lemma(token), fold(token))):  # "gefeuert" → feuern; "feuern" itself
                 found.extend(COLLOQUIAL_DE.get(key, ()))
         return found
+
+    def is_german(self, word: str) -> bool:
+        """is_german(), or a compound of German catalogue words ("Frühförderung", which the lemma table lacks)."""
+        return is_german(word) or bool(self.split(lemma(word)))
 
     def expand_query(self, text: str, tokens: Sequence[str] | None = None) -> str:
         """The query text with German glossary translations of its English words appended."""

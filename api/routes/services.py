@@ -30,7 +30,7 @@ from api.text import clean_line
 from contract.chat import LANGUAGE_CODES, Language
 from knowledge.catalogue import Catalogue
 from knowledge.errors import QueryError
-from knowledge.schema import Service
+from knowledge.schema import TRANSLATED_FIELDS, Service
 from knowledge.vocab import DEFAULT_LANGUAGE, LEBENSLAGEN, PROVIDERS, SECTIONS, TARGET_GROUPS
 
 router = APIRouter(prefix="/api/v1", tags=["services"], dependencies=[Depends(limit_search)])
@@ -69,8 +69,8 @@ TargetGroup = Annotated[
 SearchLanguage = Annotated[
     str,
     Query(
-        description="Language of the titles and teasers in the results (ISO 639-1); German where the catalogue has "
-        "no translation, and each result says which language it has. The query itself may be in any of them.",
+        description="Language of the texts in the answer (ISO 639-1); German where the catalogue has no "
+        "translation, and the answer says which language each text has. A query may be in any of them.",
         json_schema_extra={"enum": list(LANGUAGE_CODES)},
     ),
 ]
@@ -136,11 +136,28 @@ def page_url(service_id: str) -> str:
     return f"/beratung/{service_id}"
 
 
-def _detail(service: Service, catalogue: Catalogue) -> ServiceDetail:
-    related = [catalogue[i] for i in service.related if i in catalogue]
+def text_languages(service: Service, language: Language) -> dict[str, Language]:
+    """The language of each translatable text of `service.in_language(language)` that has a value."""
+    shown = service.in_language(language)
+    texts = service.translations.get(language) if language != DEFAULT_LANGUAGE else None
+    out: dict[str, Language] = {}
+    for name in TRANSLATED_FIELDS:
+        value = getattr(shown, name)
+        if value in (None, [], ""):
+            continue
+        translated = texts is not None and getattr(texts, name) is not None and value == getattr(texts, name)
+        out[name] = language if translated else cast(Language, DEFAULT_LANGUAGE)
+    return out
+
+
+def _detail(original: Service, catalogue: Catalogue, language: Language = "de") -> ServiceDetail:
+    service = original.in_language(language)
+    related = [catalogue[i].in_language(language) for i in original.related if i in catalogue]
     return ServiceDetail.model_validate(
         {
             **service.model_dump(),
+            "language": language,
+            "text_languages": text_languages(original, language),
             "provider": service.responsible.provider,
             "lebenslagen_labels": [Label(id=i, label=LEBENSLAGEN[i]) for i in service.lebenslagen],
             "target_groups_labels": [Label(id=i, label=TARGET_GROUPS[i]) for i in service.target_groups],
@@ -224,14 +241,16 @@ def list_services(
     "/services/{service_id}",
     summary="One service",
     response_model=ServiceDetail,
-    responses={404: {"model": ErrorBody, "description": "No service with this id"}, 429: _ERRORS[429]},
+    responses={404: {"model": ErrorBody, "description": "No service with this id"}, **_ERRORS},
 )
-def get_service(service_id: str, catalogue: CatalogueDep) -> ServiceDetail:
-    """The full catalogue record, plus labels, related services and the detail page path."""
+def get_service(service_id: str, catalogue: CatalogueDep, lang: SearchLanguage = DEFAULT_LANGUAGE) -> ServiceDetail:
+    """The full catalogue record, plus labels, related services and the detail page path; its texts in `lang` where
+    the catalogue has them (`text_languages` says which), German otherwise and by default."""
+    language = _check_language(lang)
     service = catalogue.get(service_id)
     if service is None:
         raise ApiError(404, "not_found", f"no service with id {service_id[:100]!r}", parameter="service_id")
-    return _detail(service, catalogue)
+    return _detail(service, catalogue, language)
 
 
 @router.get("/vocab", summary="Filter vocabularies", response_model=Vocab, responses={429: _ERRORS[429]})

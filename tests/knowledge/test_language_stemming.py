@@ -11,7 +11,7 @@ from bk_knowledge_testkit import SMALL_CATALOGUE
 from knowledge.lexical import LexicalIndex
 from knowledge.schema import Service
 from knowledge.stemmer import SNOWBALL, stem, stem_in
-from knowledge.text import fold, outside_brackets, translation_terms
+from knowledge.text import fold, is_german, outside_brackets, translation_terms
 from knowledge.vocab import LANGUAGES
 
 
@@ -38,6 +38,21 @@ def test_unknown_language_is_refused() -> None:
 def test_translation_terms_are_prefixed_without_stop_words_and_numbers() -> None:
     terms = translation_terms(["The", "disabilities", "of", "my", "son", "2024", "long-term"], "en")
     assert terms == ["en:disabl", "en:son", "en:long", "en:term"]
+
+
+def test_german_words_get_no_english_stems() -> None:
+    """German words, in a German query or in the middle of an English one, are left to the German analysis: an
+    English stem of "Behinderung" would meet German words the English texts use outside brackets twice."""
+    assert translation_terms(["Ich", "habe", "eine", "Behinderung", "disability"], "en") == ["en:disabl"]
+
+
+def test_the_index_leaves_german_compounds_to_the_german_analysis(index: LexicalIndex) -> None:
+    """A compound of catalogue words the lemma table lacks is German too (the analyzer splits it)."""
+    word = "Museumsantrag"  # neither in the lemma table nor in the texts: a compound of two of their words
+    assert not is_german(word) and index.analyzer.split(word.lower()) == ("museum", "antrag")
+    assert index.analyzer.is_german(word)
+    assert not index.analyzer.is_german("disability")
+    assert translation_terms([word, "disability"], "en", index.analyzer.is_german) == ["en:disabl"]
 
 
 def test_outside_brackets_drops_the_german_terms() -> None:

@@ -294,3 +294,29 @@ def test_openapi_documents_the_search_language(client: TestClient) -> None:
     result = schema["components"]["schemas"]["SearchResult"]
     assert "language" in result["required"] and "language" in result["properties"]
     assert "language" in schema["components"]["schemas"]["SearchResponse"]["required"]
+
+
+def test_service_detail_in_english_marks_the_language_of_each_text(client: TestClient, catalogue: Catalogue) -> None:
+    service = next(s for s in catalogue if s.related and s.translations["en"].full_text)
+    english = service.translations["en"]
+    body = client.get(f"/api/v1/services/{service.id}", params={"lang": "en"}).json()
+    assert body["language"] == "en"
+    assert (body["title"], body["teaser"], body["full_text"]) == (english.title, english.teaser, english.full_text)
+    languages = body["text_languages"]
+    assert languages["title"] == languages["teaser"] == languages["full_text"] == "en"
+    for name, language in languages.items():  # a text the translation lacks is German and marked so
+        expected = "en" if getattr(english, name) is not None else "de"
+        assert language == expected, name
+        assert body[name] == (getattr(english, name) if expected == "en" else getattr(service, name))
+    related = {r["id"]: r["title"] for r in body["related_services"]}
+    assert related == {i: catalogue[i].translations["en"].title for i in service.related if i in catalogue}
+
+
+def test_service_detail_stays_german_by_default(client: TestClient, catalogue: Catalogue) -> None:
+    service = next(iter(catalogue))
+    body = client.get(f"/api/v1/services/{service.id}").json()
+    assert (body["language"], body["title"], body["teaser"]) == ("de", service.title, service.teaser)
+    assert set(body["text_languages"].values()) == {"de"}
+    assert "title" in body["text_languages"] and "full_text" in body["text_languages"]
+    refused = client.get(f"/api/v1/services/{service.id}", params={"lang": "ar"})
+    assert refused.status_code == 422 and refused.json()["error"] == "unsupported_language"
