@@ -79,6 +79,10 @@ class SearchResult(_Out):
     teaser: str  # chat-sized summary, at most 300 characters
     provider: str = Field(description="Who delivers the service (one of the providers of /api/v1/vocab).")
     score: float = Field(description="Relevance; comparable within one answer only.")
+    language: Language = Field(
+        description="The language of this hit's `title` and `teaser` (ISO 639-1): the requested `lang` where the "
+        "catalogue has both texts in it, else `de` (the German texts). Set `lang` on the elements that show them."
+    )
 
 
 class SearchResponse(_Out):
@@ -98,8 +102,10 @@ class SearchResponse(_Out):
                             "Blindengeld oder Hilfe für hochgradig Sehbehinderte.",
                             "provider": "LVR",
                             "score": 0.83,
+                            "language": "de",
                         }
                     ],
+                    "language": "de",
                 }
             ]
         }
@@ -110,6 +116,9 @@ class SearchResponse(_Out):
         description="`lexical-only` while the semantic index is unavailable (see /health)."
     )
     results: list[SearchResult]
+    language: Language = Field(
+        description="The requested `lang`: the language asked for; each hit says in `language` which one it has."
+    )
 
 
 class ServiceSummary(_Out):
@@ -185,6 +194,13 @@ class ServiceDetail(Service):
     target_groups_labels: list[Label] = Field(description="The target groups with their German labels.")
     related_services: list[ServiceRef] = Field(description="The related services with titles.")
     page_url: str = Field(description="Path of the detail page of this service.")
+    language: Language = Field(default="de", description="The requested `lang`.")
+    text_languages: dict[str, Language] = Field(
+        default_factory=dict,
+        description="The language of each text field that has a value (title, teaser, full_text, the sections …): "
+        "the requested `lang` where the catalogue has the text in it, else `de`. Related services' titles follow the "
+        "same rule; labels stay German.",
+    )
 
 
 class VocabEntry(_Out):

@@ -9,7 +9,8 @@
                                            --confirm); records who confirmed what, when, in the entry's YAML
     search ["frage"] [--top 5] [--json] [--mode hybrid|lexical|dense] [--lexical-only]
                                            without a query: one query per line from stdin, one result per line
-    eval FILE.yaml [--json]                Recall@1, Recall@3, MRR@10 for hybrid, lexical and dense
+    eval FILE.yaml [FILE.yaml …] [--json]  Recall@1, Recall@3, MRR@10 for hybrid, lexical and dense, overall and per
+                                           language, for each file (one model load)
 
 Exit codes: 0 ok, 1 problems found / refused, 2 usage error.
 """
@@ -241,9 +242,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate all modes on a question set."""
     from knowledge.evaluate import evaluate, format_report, load_eval_set
 
-    items = load_eval_set(Path(args.file))
-    report = evaluate(_retriever(args), items)
-    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_report(report))
+    sets = {name: load_eval_set(Path(name)) for name in args.file}  # every file checked before the model loads
+    retriever = _retriever(args)
+    reports = {name: evaluate(retriever, items) for name, items in sets.items()}
+    if args.json:
+        single = len(reports) == 1
+        print(json.dumps(next(iter(reports.values())) if single else reports, ensure_ascii=False, indent=2))
+    else:
+        print("\n\n".join(f"== {name}\n{format_report(report)}" for name, report in reports.items()))
     return 0
 
 
@@ -292,7 +298,7 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("eval", help="evaluate retrieval on a question set")
-    p.add_argument("file", help="YAML file in the format of shared/eval/dev.yaml")
+    p.add_argument("file", nargs="+", help="YAML file(s) in the format of shared/eval/dev.yaml")
     p.add_argument("--json", action="store_true")
     p.add_argument("--lexical-only", action="store_true", help="no model and index (degraded mode)")
     with_index(p)

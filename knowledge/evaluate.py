@@ -1,7 +1,8 @@
 """Retrieval evaluation: Recall@1, Recall@3 and MRR@10 per search mode on a YAML question set.
 
 The set has the format of shared/eval/dev.yaml: ``items: [{q, expect: [ids], style}]``. A question counts as
-found at rank k when the top k contain any of its expected ids.
+found at rank k when the top k contain any of its expected ids. Its language (for the figures per language) is the
+item's ``language``, else the file's top-level ``language``, else "en" for ``style: english`` and German otherwise.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import yaml
 
 from knowledge.errors import KnowledgeError
+from knowledge.vocab import DEFAULT_LANGUAGE, LANGUAGES
 
 if TYPE_CHECKING:
     from knowledge.search import Mode, Retriever
@@ -26,6 +28,7 @@ class EvalItem(TypedDict):
     q: str  # the question
     expect: list[str]  # acceptable service ids
     style: str  # colloquial, formal, typo, leichte-sprache, long-story, english, keyword, employer, caseworker
+    language: str  # a code of vocab.LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,13 @@ def load_eval_set(path: Path) -> list[EvalItem]:
     for number, item in enumerate(items, 1):
         if not isinstance(item, dict) or not isinstance(item.get("q"), str) or not item.get("expect"):
             raise KnowledgeError(f"{path}: item {number} needs 'q' and 'expect'")
-        out.append({"q": item["q"], "expect": list(item["expect"]), "style": str(item.get("style", "unknown"))})
+        style = str(item.get("style", "unknown"))
+        language = str(
+            item.get("language") or data.get("language") or ("en" if style == "english" else DEFAULT_LANGUAGE)
+        )
+        if language not in LANGUAGES:
+            raise KnowledgeError(f"{path}: item {number} has language {language!r}; allowed: {', '.join(LANGUAGES)}")
+        out.append({"q": item["q"], "expect": list(item["expect"]), "style": style, "language": language})
     return out
 
 
@@ -86,14 +95,23 @@ def metrics(ranks: Sequence[int | None]) -> Metrics:
 
 
 def evaluate(retriever: Retriever, items: Sequence[EvalItem], modes: Sequence[Mode] | None = None) -> dict[str, Any]:
-    """Metrics of every mode, the per-style breakdown of hybrid, and the five slowest hybrid queries."""
+    """Metrics of every mode (overall and per language), the per-style breakdown of hybrid, and the five slowest
+    hybrid queries."""
     if modes is None:
         modes = ["hybrid", "lexical", "dense"] if retriever.has_dense else ["lexical"]
-    report: dict[str, Any] = {"questions": len(items), "modes": {}, "styles": {}, "slowest": [], "misses": {}}
+    report: dict[str, Any] = {
+        "questions": len(items),
+        "modes": {},
+        "languages": {},
+        "styles": {},
+        "slowest": [],
+        "misses": {},
+    }
     timings: list[tuple[float, str]] = []
     for mode in modes:
         ranks: list[int | None] = []
         by_style: dict[str, list[int | None]] = defaultdict(list)
+        by_language: dict[str, list[int | None]] = defaultdict(list)
         misses: list[dict[str, Any]] = []
         for item in items:
             hits, seconds = retriever.timed_search(item["q"], top=10, mode=mode)
@@ -101,11 +119,14 @@ def evaluate(retriever: Retriever, items: Sequence[EvalItem], modes: Sequence[Mo
             rank = first_rank(ranked, item["expect"])
             ranks.append(rank)
             by_style[item["style"]].append(rank)
+            by_language[item["language"]].append(rank)
             if rank is None or rank > 3:
                 misses.append({"q": item["q"], "expect": item["expect"], "got": ranked[:3], "rank": rank})
             if mode == modes[0]:
                 timings.append((seconds, item["q"]))
         report["modes"][mode] = metrics(ranks).as_dict()
+        for language, language_ranks in sorted(by_language.items()):
+            report["languages"].setdefault(language, {})[mode] = metrics(language_ranks).as_dict()
         report["misses"][mode] = misses
         if mode == modes[0]:
             report["styles"] = {style: metrics(r).as_dict() for style, r in sorted(by_style.items())}
@@ -121,6 +142,12 @@ def format_report(report: dict[str, Any]) -> str:
     lines = [f"{report['questions']} questions", "", f"{'mode':<10}{'R@1':>8}{'R@3':>8}{'MRR@10':>9}"]
     for mode, m in report["modes"].items():
         lines.append(f"{mode:<10}{m['recall@1']:>8.3f}{m['recall@3']:>8.3f}{m['mrr@10']:>9.3f}")
+    for language, by_mode in report["languages"].items():
+        name = LANGUAGES[language]["name"]
+        lines += ["", f"{name} ({language}, {next(iter(by_mode.values()))['n']} questions)"]
+        lines.append(f"{'mode':<10}{'R@1':>8}{'R@3':>8}{'MRR@10':>9}")
+        for mode, m in by_mode.items():
+            lines.append(f"{mode:<10}{m['recall@1']:>8.3f}{m['recall@3']:>8.3f}{m['mrr@10']:>9.3f}")
     lines += ["", f"by style ({report['style_mode']}):", f"{'style':<17}{'n':>4}{'R@1':>8}{'R@3':>8}{'MRR@10':>9}"]
     for style, m in report["styles"].items():
         lines.append(f"{style:<17}{m['n']:>4}{m['recall@1']:>8.3f}{m['recall@3']:>8.3f}{m['mrr@10']:>9.3f}")

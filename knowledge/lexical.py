@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge.schema import Service, ServiceTexts
-from knowledge.text import Analyzer, words
+from knowledge.text import Analyzer, outside_brackets, translation_terms, words
 from knowledge.vocab import DEFAULT_LANGUAGE, LANGUAGES, LEBENSLAGEN, TARGET_GROUPS
 
 #: Field weights: what a service is called counts more than what its long text mentions in passing.
@@ -67,6 +67,15 @@ def is_translation(field: str) -> bool:
     return "@" in field
 
 
+def field_language(field: str) -> str:
+    """The language of a lexical field's text ("full_text@en" → "en", "full_text" → "de")."""
+    return field.partition("@")[2] or DEFAULT_LANGUAGE
+
+
+#: The languages other than German whose stems every query is analysed for (a query's language is not known).
+QUERY_LANGUAGES: tuple[str, ...] = tuple(code for code in LANGUAGES if code != DEFAULT_LANGUAGE)
+
+
 def _translated_fields(service: Service) -> dict[str, str]:
     fields: dict[str, str] = {}
     for code in LANGUAGES:
@@ -84,6 +93,17 @@ def _translated_fields(service: Service) -> dict[str, str]:
             }
         )
     return fields
+
+
+def _field_terms(analyzer: Analyzer, field: str, text: str, tokens: Sequence[str]) -> list[str]:
+    """The index terms of one field. A translation gets the German analysis as well (what the German terms in its
+    brackets, "integration assistance (Eingliederungshilfe)", and German words in foreign queries meet) plus the stems
+    of its own language outside the brackets, in that language's own term space ("en:"), so that a German query does
+    not meet a bracketed German word twice."""
+    german = analyzer.word_terms(tokens)
+    if not is_translation(field):
+        return german
+    return [*translation_terms(words(outside_brackets(text)), field_language(field), analyzer.is_german), *german]
 
 
 def service_fields(service: Service) -> dict[str, str]:
@@ -128,14 +148,15 @@ class LexicalIndex:
     @classmethod
     def build(cls, services: Sequence[Service]) -> LexicalIndex:
         """Index the services (in the given order)."""
-        tokens = [{field: words(text) for field, text in service_fields(s).items()} for s in services]  # split once
+        texts = [service_fields(s) for s in services]
+        tokens = [{field: words(text) for field, text in fields.items()} for fields in texts]  # split once
         # The compound splitter and the spelling correction learn German words from the German fields only: English
         # words would change how German compounds are split (and so the German ranking).
         analyzer = Analyzer.for_words(t for fields in tokens for name, t in fields.items() if not is_translation(name))
         per_field: dict[str, list[Counter[str]]] = {f: [] for f in FIELD_WEIGHTS}
-        for fields in tokens:
-            for field, field_tokens in fields.items():
-                per_field[field].append(Counter(analyzer.word_terms(field_tokens)))
+        for fields, service_tokens in zip(texts, tokens, strict=True):
+            for field, field_tokens in service_tokens.items():
+                per_field[field].append(Counter(_field_terms(analyzer, field, fields[field], field_tokens)))
         n = len(services)
         avg_len = {f: max(1e-9, sum(sum(c.values()) for c in cs) / max(1, n)) for f, cs in per_field.items()}
         pseudo_tf: list[dict[str, float]] = []
@@ -159,9 +180,13 @@ class LexicalIndex:
         return cls(tuple(s.id for s in services), analyzer, term_rows, weights)
 
     def query_terms(self, query: str, tokens: Sequence[str] | None = None) -> list[str]:
-        """The analysed terms of a query (with spelling correction and English glossary expansion)."""
+        """The analysed terms of a query: German terms (with spelling correction and English glossary expansion) and
+        the stems of every other catalogue language, which only meet the translations' fields."""
         tokens = words(query) if tokens is None else tokens
-        return self.analyzer.word_terms(tokens, correct=True, expand=True)
+        terms = self.analyzer.word_terms(tokens, correct=True, expand=True)
+        for language in QUERY_LANGUAGES:
+            terms += translation_terms(tokens, language, self.analyzer.is_german)
+        return terms
 
     def scores(self, query: str, tokens: Sequence[str] | None = None) -> np.ndarray:
         """Raw BM25F score of every service for the query (float32, in index order); tokens: words(query)."""

@@ -7,7 +7,8 @@
 Lemmas come from spaCy's German lookup lemmatizer (``spacy.blank("de")`` with the ``lemmatizer`` pipe in mode
 ``lookup``, tables from spacy-lookups-data). Per query only spaCy's tokenizer and table look-ups run; lemmas,
 compound splits and spelling corrections are cached per word. Index terms are Snowball stems of the folded
-lemmas (knowledge.stemmer), so that forms the lemma table misses still meet ("Werkstätten" / "Werkstatt").
+lemmas (knowledge.stemmer, the snowballstemmer package), so that forms the lemma table misses still meet
+("Werkstätten" / "Werkstatt").
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from knowledge.glossary import COLLOQUIAL_DE, GLOSSARY_EN_DE
-from knowledge.stemmer import stem
+from knowledge.stemmer import stem, stem_in
+from knowledge.vocab import DEFAULT_LANGUAGE
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -28,6 +30,8 @@ _FOLD_TABLE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "�
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 _UMLAUT = {"a": "ä", "o": "ö", "u": "ü", "A": "Ä", "O": "Ö", "U": "Ü"}
 _HAS_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+#: A text in brackets: in translations, the German term a citizen meets on forms ("(Eingliederungshilfe)").
+_BRACKETS = re.compile(r"\(([^()]*)\)")
 
 #: Compound parts need at least this many characters; shorter pieces are too often accidental.
 MIN_PART = 3
@@ -83,6 +87,47 @@ def stop_words() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH
 
     return frozenset(fold(w) for w in (*GERMAN, *ENGLISH)) - _KEEP
+
+
+def term_prefix(language: str) -> str:
+    """What the terms of a language start with: nothing for German (the catalogue's language), "en:" for English,
+    so that an English stem never meets a German one by accident."""
+    return "" if language == DEFAULT_LANGUAGE else f"{language}:"
+
+
+@lru_cache(maxsize=8)
+def language_stop_words(language: str) -> frozenset[str]:
+    """Folded stop words of a language other than German (spaCy's list)."""
+    from spacy.util import get_lang_class
+
+    return frozenset(fold(w) for w in get_lang_class(language).Defaults.stop_words)
+
+
+def translation_terms(tokens: Sequence[str], language: str, german: Callable[[str], bool] | None = None) -> list[str]:
+    """Terms of words in a language other than German: Snowball stems in that language with its prefix. Stop words,
+    numbers and German words (`german`, default is_german) are left out: the German analysis, which sees every text,
+    has them."""
+    german = is_german if german is None else german
+    stop = language_stop_words(language)
+    prefix = term_prefix(language)
+    out: list[str] = []
+    for word in tokens:
+        for piece in word.replace("’", "'").split("-"):
+            surface = fold(piece)
+            if _HAS_LETTER.search(piece) and surface not in stop and not german(piece):
+                out.append(prefix + stem_in(language, surface))
+    return out
+
+
+def is_german(word: str) -> bool:
+    """Whether a word is left to the German analysis: a German stop word or a word of spaCy's German lemma table."""
+    return fold(word) in stop_words() or is_known(word)
+
+
+def outside_brackets(text: str) -> str:
+    """The text without what it has in brackets ("integration assistance (Eingliederungshilfe)" → "integration
+    assistance  ")."""
+    return _BRACKETS.sub(" ", text)
 
 
 def words(text: str) -> list[str]:
@@ -214,6 +259,10 @@ class Analyzer:
             for key in dict.fromkeys((lemma(token), fold(token))):  # "gefeuert" → feuern; "feuern" itself
                 found.extend(COLLOQUIAL_DE.get(key, ()))
         return found
+
+    def is_german(self, word: str) -> bool:
+        """is_german(), or a compound of German catalogue words ("Frühförderung", which the lemma table lacks)."""
+        return is_german(word) or bool(self.split(lemma(word)))
 
     def expand_query(self, text: str, tokens: Sequence[str] | None = None) -> str:
         """The query text with German glossary translations of its English words appended."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.openapi.models import Example
@@ -27,10 +27,11 @@ from api.schemas import (
     VocabEntry,
 )
 from api.text import clean_line
+from contract.chat import LANGUAGE_CODES, Language
 from knowledge.catalogue import Catalogue
 from knowledge.errors import QueryError
-from knowledge.schema import Service
-from knowledge.vocab import LEBENSLAGEN, PROVIDERS, SECTIONS, TARGET_GROUPS
+from knowledge.schema import TRANSLATED_FIELDS, Service
+from knowledge.vocab import DEFAULT_LANGUAGE, LEBENSLAGEN, PROVIDERS, SECTIONS, TARGET_GROUPS
 
 router = APIRouter(prefix="/api/v1", tags=["services"], dependencies=[Depends(limit_search)])
 
@@ -65,6 +66,44 @@ TargetGroup = Annotated[
 ]
 
 
+SearchLanguage = Annotated[
+    str,
+    Query(
+        description="Language of the texts in the answer (ISO 639-1); German where the catalogue has no "
+        "translation, and the answer says which language each text has. A query may be in any of them.",
+        json_schema_extra={"enum": list(LANGUAGE_CODES)},
+    ),
+]
+
+
+def _check_language(value: str) -> Language:
+    """The requested language; 422 naming the supported ones for any other."""
+    if value in LANGUAGE_CODES:
+        return cast(Language, value)
+    raise ApiError(
+        422,
+        "unsupported_language",
+        f"unsupported lang {value[:20]!r}; the catalogue has texts in: {', '.join(LANGUAGE_CODES)}",
+        parameter="lang",
+        allowed=list(LANGUAGE_CODES),
+    )
+
+
+def search_result(service: Service, score: float, language: Language) -> SearchResult:
+    """A search hit with its title and teaser in `language` when the catalogue has both there, else German."""
+    translated = service.in_language(language)
+    has_both = language != DEFAULT_LANGUAGE and not service.missing_translations(language)
+    shown, shown_language = (translated, language) if has_both else (service, cast(Language, DEFAULT_LANGUAGE))
+    return SearchResult(
+        id=service.id,
+        title=shown.title,
+        teaser=shown.teaser,
+        provider=service.responsible.provider,
+        score=round(score, 4),
+        language=shown_language,
+    )
+
+
 def _check_filter(parameter: str, value: str | None, allowed: Iterable[str]) -> None:
     allowed = list(allowed)
     if value is not None and value not in allowed:
@@ -97,11 +136,28 @@ def page_url(service_id: str) -> str:
     return f"/beratung/{service_id}"
 
 
-def _detail(service: Service, catalogue: Catalogue) -> ServiceDetail:
-    related = [catalogue[i] for i in service.related if i in catalogue]
+def text_languages(service: Service, language: Language) -> dict[str, Language]:
+    """The language of each translatable text of `service.in_language(language)` that has a value."""
+    shown = service.in_language(language)
+    texts = service.translations.get(language) if language != DEFAULT_LANGUAGE else None
+    out: dict[str, Language] = {}
+    for name in TRANSLATED_FIELDS:
+        value = getattr(shown, name)
+        if value in (None, [], ""):
+            continue
+        translated = texts is not None and getattr(texts, name) is not None and value == getattr(texts, name)
+        out[name] = language if translated else cast(Language, DEFAULT_LANGUAGE)
+    return out
+
+
+def _detail(original: Service, catalogue: Catalogue, language: Language = "de") -> ServiceDetail:
+    service = original.in_language(language)
+    related = [catalogue[i].in_language(language) for i in original.related if i in catalogue]
     return ServiceDetail.model_validate(
         {
             **service.model_dump(),
+            "language": language,
+            "text_languages": text_languages(original, language),
             "provider": service.responsible.provider,
             "lebenslagen_labels": [Label(id=i, label=LEBENSLAGEN[i]) for i in service.lebenslagen],
             "target_groups_labels": [Label(id=i, label=TARGET_GROUPS[i]) for i in service.target_groups],
@@ -132,8 +188,11 @@ def search_services(
     top: Annotated[int, Query(ge=1, le=TOP_MAX, description=f"Number of results (1–{TOP_MAX}).")] = 5,
     lebenslage: Lebenslage = None,
     provider: Provider = None,
+    lang: SearchLanguage = DEFAULT_LANGUAGE,
 ) -> SearchResponse:
-    """Hybrid (semantic + lexical) search over the catalogue; lexical only while the index is unavailable."""
+    """Hybrid (semantic + lexical) search over the catalogue; lexical only while the index is unavailable. Results
+    in `lang` where the catalogue has the texts (the caseworker page asks for German, the default)."""
+    language = _check_language(lang)
     _check_filter("lebenslage", lebenslage, LEBENSLAGEN)
     _check_filter("provider", provider, PROVIDERS)
     query = clean_line(q)
@@ -143,18 +202,12 @@ def search_services(
         hits = knowledge.retriever.search(query, top, lebenslage=lebenslage, provider=provider)
     except QueryError as exc:
         raise ApiError(422, "invalid_query", str(exc), parameter="q") from None
-    results = [
-        SearchResult(
-            id=hit.id,
-            title=hit.service.title,
-            teaser=hit.service.teaser,
-            provider=hit.service.responsible.provider,
-            score=round(float(hit.score), 4),
-        )
-        for hit in hits
-    ]
+    results = [search_result(hit.service, float(hit.score), language) for hit in hits]
     return SearchResponse(
-        query=query, mode="hybrid" if knowledge.search_mode == "hybrid" else "lexical-only", results=results
+        query=query,
+        mode="hybrid" if knowledge.search_mode == "hybrid" else "lexical-only",
+        results=results,
+        language=language,
     )
 
 
@@ -188,14 +241,16 @@ def list_services(
     "/services/{service_id}",
     summary="One service",
     response_model=ServiceDetail,
-    responses={404: {"model": ErrorBody, "description": "No service with this id"}, 429: _ERRORS[429]},
+    responses={404: {"model": ErrorBody, "description": "No service with this id"}, **_ERRORS},
 )
-def get_service(service_id: str, catalogue: CatalogueDep) -> ServiceDetail:
-    """The full catalogue record, plus labels, related services and the detail page path."""
+def get_service(service_id: str, catalogue: CatalogueDep, lang: SearchLanguage = DEFAULT_LANGUAGE) -> ServiceDetail:
+    """The full catalogue record, plus labels, related services and the detail page path; its texts in `lang` where
+    the catalogue has them (`text_languages` says which), German otherwise and by default."""
+    language = _check_language(lang)
     service = catalogue.get(service_id)
     if service is None:
         raise ApiError(404, "not_found", f"no service with id {service_id[:100]!r}", parameter="service_id")
-    return _detail(service, catalogue)
+    return _detail(service, catalogue, language)
 
 
 @router.get("/vocab", summary="Filter vocabularies", response_model=Vocab, responses={429: _ERRORS[429]})

@@ -124,15 +124,25 @@ def test_build_and_eval(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys:
     items = [
         {"q": "Ich bin taub und brauche Geld", "expect": ["gehoerlosengeld"], "style": "colloquial"},
         {"q": "Museum Eintritt", "expect": ["lvr-museen"], "style": "keyword"},
+        {"q": "LVR museum opening hours", "expect": ["lvr-museen"], "style": "english"},
     ]
     questions.write_text(yaml.safe_dump({"items": items}, allow_unicode=True), encoding="utf-8")
     assert main([*catalogue, "eval", str(questions), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert set(report["modes"]) == {"hybrid", "lexical", "dense"}
     assert report["modes"]["hybrid"]["recall@3"] == 1.0
-    assert set(report["styles"]) == {"colloquial", "keyword"}
-    assert len(report["slowest"]) == 2
+    assert set(report["styles"]) == {"colloquial", "english", "keyword"}
+    assert len(report["slowest"]) == 3
+    assert {lang: by_mode["hybrid"]["n"] for lang, by_mode in report["languages"].items()} == {"de": 2, "en": 1}
 
-    assert main([*catalogue, "eval", str(questions)]) == 0
+    english = tmp_path / "english.yaml"  # the file's language applies to items without a style saying it
+    english.write_text(yaml.safe_dump({"language": "en", "items": items[:1]}), encoding="utf-8")
+    assert main([*catalogue, "eval", str(questions), str(english)]) == 0
     out = capsys.readouterr().out
     assert "R@3" in out and "slowest" in out
+    assert f"== {english}" in out and "Deutsch (de, 2 questions)" in out and "English (en, 1 questions)" in out
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({"language": "xx", "items": items[:1]}), encoding="utf-8")
+    assert main([*catalogue, "eval", str(bad)]) == 1
+    assert "language 'xx'" in capsys.readouterr().err

@@ -33,15 +33,24 @@ def test_hybrid_is_at_least_as_good_as_each_half(report: dict) -> None:
         assert modes["hybrid"]["mrr@10"] >= modes[half]["mrr@10"], half
 
 
+def test_english_questions_of_the_dev_set_reach_the_goal(report: dict) -> None:
+    """Issue 11: the dev set's English questions (style english) reach hybrid R@3 >= 0.95 (measured 1.000, 3 of 3)."""
+    english = report["languages"]["en"]["hybrid"]
+    assert english["n"] >= 3
+    assert english["recall@3"] >= 0.95, report["misses"]["hybrid"]
+
+
 ENGLISH_SET = Path(__file__).parent / "data" / "english-questions.yaml"
 
 
 def test_english_questions_find_their_services(real_built: Built) -> None:
-    """Our own English questions (written before the English tuning). Measured: hybrid R@3 0.970, MRR 0.962; before
-    the English texts were indexed 0.970 / 0.831. The floors leave room for a retrained model's drift."""
+    """Our own English questions (written before the English tuning). Measured: hybrid R@3 1.000, MRR 0.950 with English
+    stemming and the English full texts; 0.970 / 0.962 before; before the English texts were indexed 0.970 / 0.831. The
+    floors leave room for a retrained model's drift."""
     retriever = Retriever.load(real_built.index_dir, real_built.catalogue, real_built.model)
     english = evaluate(retriever, load_eval_set(ENGLISH_SET))
     hybrid = english["modes"]["hybrid"]
     assert english["questions"] >= 30
+    assert set(english["languages"]) == {"en"}  # the file says its language
     assert hybrid["recall@3"] >= 0.95, english["misses"]["hybrid"]
     assert hybrid["mrr@10"] >= 0.90, english["misses"]["hybrid"]
