@@ -168,7 +168,10 @@ def production_plan(
     database = os.environ.get("BK_DB_NAME") or postgres_cluster.DB_NAME
     password = _secret("BK_DB_PASSWORD")
     env.update({
-        # read by Rasa from endpoints-production.yml (the tracker store)
+        # read by Rasa from endpoints-production.yml (docker-compose.yml sets the same names to its services)
+        "BK_ACTIONS_HOST": "127.0.0.1",
+        "BK_REDIS_HOST": "127.0.0.1",
+        "BK_DB_HOST": "127.0.0.1",
         "BK_DB_PORT": str(ports["postgres"]),
         "BK_DB_NAME": database,
         "BK_DB_USER": user,
