@@ -38,11 +38,13 @@ fi
 
 "$VENV/bin/python" bot/spacy/build_pipeline.py >&2
 
+# Everything the model is trained from; bot/channels is code the server runs (the input channel), not an input.
 inputs_hash() {
     {
         echo "rasa $("$VENV/bin/python" -c 'from importlib.metadata import version; print(version("rasa"))')"
         find config.yml bot -type f \
-            -not -path '*/__pycache__/*' -not -name '*.pyc' -not -path 'bot/spacy/de_bk/*' -print0 \
+            -not -path '*/__pycache__/*' -not -name '*.pyc' -not -path 'bot/spacy/de_bk/*' \
+            -not -path 'bot/channels/*' -print0 \
             | LC_ALL=C sort -z | xargs -0 sha256sum
         sha256sum bot/spacy/de_bk/bk_inputs.json
     } | sha256sum | cut -d' ' -f1

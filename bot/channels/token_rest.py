@@ -9,15 +9,22 @@ Every route of the channel (the webhook and its health check GET /webhooks/token
 right token. Requests whose body is not a JSON object with a string `sender` and `message` get 400 instead of the
 REST channel's 500. The token comes from credentials.yml (`token: ${BK_RASA_TOKEN}`); an empty token is refused at
 start-up, so the channel can never run open.
+
+A turn that fails inside Rasa (the tracker store is down, an action cannot be run, ...) is answered with HTTP 500
+and ``{"error": "turn_failed"}``. Rasa's own REST channel answers 200 with whatever messages were collected, often
+none, and logs the user's message with the exception; here the caller (the API, which then answers from the search
+and may try another replica) learns that the turn failed, and the log gets the exception's class, never the text.
+Streaming (``?stream=true``) is not offered: the API does not use it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from typing import Any, Awaitable, Callable, Dict, Optional
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -59,7 +66,7 @@ class TokenRestInput(RestInput):
         return given is not None and hmac.compare_digest(given.encode(), self._token.encode())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        channel = super().blueprint(on_new_message)
+        channel = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @channel.on_request
         async def check_request(request: Request) -> Optional[HTTPResponse]:
@@ -73,7 +80,45 @@ class TokenRestInput(RestInput):
                     return response.json({"error": problem}, status=400)
             return None
 
+        @channel.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @channel.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            body = request.json
+            collector = CollectingOutputChannel()
+            message = UserMessage(
+                body["message"],
+                collector,
+                body["sender"],
+                input_channel=self._extract_input_channel(request),
+                metadata=self.get_metadata(request),
+            )
+            try:
+                await on_new_message(message)
+            except asyncio.CancelledError:
+                logger.error("tokenrest: a turn was cancelled (timeout)")
+                return response.json({"error": "turn_cancelled"}, status=503)
+            except Exception as exc:  # noqa: BLE001 - any failure of the turn is reported to the caller
+                logger.error("tokenrest: a turn failed (%s)", _exception_names(exc))
+                return response.json({"error": "turn_failed"}, status=500)
+            return response.json(collector.messages)
+
         return channel
+
+
+def _exception_names(exc: BaseException) -> str:
+    """The classes of an exception and of its causes ("OperationalError <- ..."): no message, which may quote the
+    user's text or a database URL."""
+    names = []
+    seen: set[int] = set()
+    current: Optional[BaseException] = exc
+    while current is not None and id(current) not in seen and len(names) < 5:
+        seen.add(id(current))
+        names.append(type(current).__name__)
+        current = current.__cause__ or current.__context__
+    return " <- ".join(names)
 
 
 def _body_problem(request: Request) -> Optional[str]:
