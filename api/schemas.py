@@ -410,7 +410,7 @@ class ComponentHealth(_Out):
     status: ComponentState  # disabled: not used in this configuration, not required
     reason: str | None = None  # why not up
     count: int | None = None  # catalogue: number of services
-    mode: str | None = None  # retriever: hybrid | lexical-only
+    mode: str | None = None  # retriever: hybrid | lexical-only; tracker store: postgresql | sqlite
     rebuild: str | None = None  # retriever: command that rebuilds the index
     url: str | None = None  # rasa / action server: the probed loopback address (no token)
     replicas: list[ReplicaHealth] | None = None  # rasa: every replica

@@ -123,6 +123,19 @@ def delete_expired(cutoff: float, *, db: Path | None = None, url: str = "", time
     return _run(_EXPIRE, (cutoff,), db=db, url=url, fetch=False, timeout=timeout)[1]
 
 
-def ping(url: str) -> None:
-    """Succeed when the PostgreSQL tracker store accepts a connection and a query (health)."""
-    _postgresql_run(url, "SELECT 1", (), fetch=True)
+def ping(*, db: Path | None = None, url: str = "") -> str:
+    """Check the configured store now (health): PostgreSQL must accept a connection and a query, a SQLite file must be
+    readable (a file Rasa has not created yet is no failure). The kind of store; TrackerStoreError when it fails."""
+    if url:
+        _postgresql_run(url, "SELECT 1", (), fetch=True)
+        return "postgresql"
+    if db is not None and db.is_file():
+        try:
+            connection = _sqlite(db, "ro")
+            try:
+                _has_events_table(connection)
+            finally:
+                connection.close()
+        except sqlite3.Error as exc:
+            raise TrackerStoreError(f"SQLite tracker store failed ({type(exc).__name__})") from None
+    return "sqlite"

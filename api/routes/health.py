@@ -13,13 +13,15 @@ import hmac
 import ipaddress
 from typing import Literal
 
+import anyio
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from api import tracker_store
 from api.deps import HttpClientDep, KnowledgeDep, RasaDep, SettingsDep
-from api.errors import ApiError
+from api.errors import ApiError, TrackerStoreError
 from api.knowledge_state import KnowledgeState
 from api.rasa_pool import RasaPool
 from api.schemas import ComponentHealth, ComponentState, HealthResponse, ReplicaHealth
@@ -64,6 +66,17 @@ async def _probe_actions(http: httpx.AsyncClient, settings: Settings) -> Compone
     return ComponentHealth(status="up", url=url)
 
 
+async def _probe_tracker_store(settings: Settings) -> ComponentHealth:
+    """Rasa's tracker store as the API reads it for degraded answers: PostgreSQL (BK_TRACKER_URL) must answer a query,
+    the SQLite file must be readable. Its URL is not shown (it may hold a password); ``mode`` names the kind."""
+    url = settings.tracker_url.get_secret_value()
+    try:
+        kind = await anyio.to_thread.run_sync(lambda: tracker_store.ping(db=settings.tracker_db, url=url))
+    except TrackerStoreError as exc:
+        return ComponentHealth(status="down", mode="postgresql" if url else "sqlite", reason=str(exc))
+    return ComponentHealth(status="up", mode=kind)
+
+
 async def _components(
     knowledge: KnowledgeState, settings: Settings, http: httpx.AsyncClient, rasa: RasaPool | None
 ) -> dict[str, ComponentHealth]:
@@ -75,9 +88,10 @@ async def _components(
         reason = "BK_CHAT_BACKEND=none (search-only chat)"
         components["rasa"] = ComponentHealth(status="disabled", reason=reason)
         components["action_server"] = ComponentHealth(status="disabled", reason=reason)
+        components["tracker_store"] = ComponentHealth(status="disabled", reason=reason)
     else:
-        components["rasa"], components["action_server"] = await asyncio.gather(
-            _probe_rasa(rasa), _probe_actions(http, settings)
+        components["rasa"], components["action_server"], components["tracker_store"] = await asyncio.gather(
+            _probe_rasa(rasa), _probe_actions(http, settings), _probe_tracker_store(settings)
         )
     return components
 
@@ -134,8 +148,9 @@ async def health(
 async def health_details(
     request: Request, knowledge: KnowledgeDep, settings: SettingsDep, http: HttpClientDep, rasa: RasaDep
 ) -> JSONResponse:
-    """Catalogue (count), retriever (hybrid or lexical-only, with the reason and rebuild command), Rasa and the
-    action server (disabled, and not required, when BK_CHAT_BACKEND=none), with probed URLs and reasons.
+    """Catalogue (count), retriever (hybrid or lexical-only, with the reason and rebuild command), Rasa (each
+    replica), the action server and Rasa's tracker store (the three disabled, and not required, when
+    BK_CHAT_BACKEND=none), with probed URLs and reasons.
     Loopback callers without proxy headers, or ``Authorization: Bearer <BK_OPERATOR_TOKEN>``."""
     if not _is_operator(request, settings):
         raise ApiError(404, "not_found", "not found")

@@ -58,6 +58,7 @@ def test_search_only_mode_is_up_without_rasa(operator_client: MakeClient, catalo
     assert body["components"]["retriever"]["mode"] == "lexical-only"
     assert body["components"]["rasa"]["status"] == "disabled"
     assert body["components"]["action_server"]["status"] == "disabled"
+    assert body["components"]["tracker_store"]["status"] == "disabled"
 
 
 def test_all_up_with_rasa_and_action_server(operator_client: MakeClient, fake_server: StartServer) -> None:
@@ -69,8 +70,30 @@ def test_all_up_with_rasa_and_action_server(operator_client: MakeClient, fake_se
     components = response.json()["components"]
     assert components["rasa"] == {"status": "up", "url": rasa.url}
     assert components["action_server"] == {"status": "up", "url": f"{actions.url}/health"}
+    assert components["tracker_store"] == {"status": "up", "mode": "sqlite"}  # no file yet: Rasa creates it
     [status] = [r for r in rasa.requests if r.path == "/status"]
     assert status.query == {"token": [TOKEN]}
+
+
+def test_a_tracker_store_that_fails_is_down_without_its_address(
+    operator_client: MakeClient, fake_server: StartServer, closed_port: int, tmp_path: Path
+) -> None:
+    rasa = fake_server(routes=rasa_routes((200, [])))
+    actions = fake_server(routes={"GET /health": (200, {"status": "ok"})})
+    url = f"postgresql+psycopg2://bk:pw-not-to-show@127.0.0.1:{closed_port}/bk"
+    client = operator_client(chat_backend="rasa", rasa_url=rasa.url, actions_port=actions.port, tracker_url=url)
+    response = client.get("/health/details", headers=OPERATOR)
+    assert response.status_code == 503
+    store = response.json()["components"]["tracker_store"]
+    assert store["status"] == "down" and store["mode"] == "postgresql"
+    assert "not reachable" in store["reason"]
+    assert "pw-not-to-show" not in response.text and str(closed_port) not in response.text
+    assert client.get("/health").json() == {"status": "degraded"}
+    broken = tmp_path / "tracker.db"
+    broken.write_bytes(b"this is not a SQLite database" * 100)
+    client = operator_client(chat_backend="rasa", rasa_url=rasa.url, actions_port=actions.port, tracker_db=broken)
+    store = client.get("/health/details", headers=OPERATOR).json()["components"]["tracker_store"]
+    assert (store["status"], store["mode"]) == ("down", "sqlite")
 
 
 def test_rasa_and_action_server_down_is_503_with_reasons(operator_client: MakeClient, closed_port: int) -> None:
