@@ -4,7 +4,7 @@ PY := .venv/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test setup setup-test index lint bench-search bench-chat bench-soak eval-dialogues clean
+.PHONY: run test test-production setup setup-test index lint bench-search bench-chat bench-soak eval-dialogues clean
 
 run: setup
 	$(PY) scripts/run.py
@@ -13,6 +13,11 @@ test: setup-test
 	$(PY) -m knowledge validate
 	$(PY) -m ruff check knowledge api actions contract scripts tests
 	$(PY) -m pytest
+
+# Only the production-profile tests (also part of `make test`): one production stack, broken with signals.
+test-production: export BK_PROFILE = production
+test-production: setup-test
+	$(PY) -m pytest -m production tests/production
 
 setup:
 	bash scripts/setup.sh

@@ -3,7 +3,8 @@
 #   scripts/setup.sh            Python 3.11 env (.venv), Rasa env (.venv-rasa), Redis, search index, Rasa model;
 #                               with BK_PROFILE=production also PostgreSQL and its cluster (scripts/setup_postgres.sh)
 #   scripts/setup.sh --test     the same plus the test tools (Chromium for the browser tests; .venv-tools with
-#                               schemathesis and openapi-python-client for the API contract tests)
+#                               schemathesis and openapi-python-client for the API contract tests) and PostgreSQL
+#                               (tests/production starts the production profile)
 # Every step checks a stamp or the installed state first, so a second run takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,7 +63,7 @@ if command -v systemctl >/dev/null 2>&1; then systemctl disable --now redis-serv
 # --- PostgreSQL (tracker store of the production profile, BK_PROFILE=production) ------------------------------
 # scripts/run.py runs the same idempotent script at each start of that profile, so a stack started without
 # `make` sets it up too.
-if [ "${BK_PROFILE:-default}" = "production" ]; then
+if [ "${BK_PROFILE:-default}" = "production" ] || [ "$WITH_TEST" -eq 1 ]; then
   bash scripts/setup_postgres.sh
 fi
 

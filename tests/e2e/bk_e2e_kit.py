@@ -27,6 +27,11 @@ class Conversation:
         return "\n".join(m["text"] for m in self.last["messages"])
 
     @property
+    def messages_present(self) -> bool:
+        """True when the last answer has at least one message with text."""
+        return any(m.get("text") for m in self.last.get("messages", []))
+
+    @property
     def buttons(self) -> list[dict[str, str]]:
         return [b for m in self.last["messages"] for b in m.get("buttons", [])]
 

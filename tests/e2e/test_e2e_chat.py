@@ -20,7 +20,7 @@ from knowledge import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from benchlib import Stack  # noqa: E402
+from benchlib import Stack, _children  # noqa: E402
 from bk_e2e_kit import Conversation  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
@@ -155,3 +155,33 @@ def test_with_rasa_stopped_the_chat_still_answers_from_the_search(stack: Stack, 
     while time.monotonic() < deadline and client.get("/health").status_code != 200:
         time.sleep(1.0)
     assert client.get("/health").status_code == 200, "Rasa was not restarted"
+
+
+def test_rasa_s_main_process_killed_leaves_no_sanic_worker_behind(stack: Stack, client: httpx.Client) -> None:
+    """Only the main process is killed (SIGKILL): its Sanic workers would live on, holding the port with the old
+    token. The supervisor kills the rest of the group and starts Rasa again; the chat is whole afterwards."""
+    assert client.get("/health").status_code == 200
+    main = stack.pids()["rasa"]
+    workers = _children(main)
+    assert len(workers) >= 2, "the default stack runs Rasa with two Sanic workers"
+    os.kill(main, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(_running(pid) for pid in workers):
+        time.sleep(0.5)
+    assert not any(_running(pid) for pid in workers), "the orphaned workers were not stopped"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and client.get("/health").status_code != 200:
+        time.sleep(1.0)
+    assert client.get("/health").status_code == 200, "Rasa was not restarted"
+    assert stack.pids()["rasa"] != main
+    chat = Conversation(client)
+    chat.say("Ich bin seit meiner Geburt blind und wohne in Köln. Bekomme ich Blindengeld?")
+    assert chat.metadata["fallback"] is False and chat.metadata["service_ids"][0] == "blindengeld"
+
+
+def _running(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
