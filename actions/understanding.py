@@ -163,6 +163,28 @@ NEW_CASE: Final = re.compile(
     r"different\s+topic|new\s+case|second\s+case|one\s+more\s+thing|another\s+thing|by\s+the\s+way)",
     re.IGNORECASE,
 )
+#: Matters of other offices that no service of the catalogue covers (the Ausländerbehörde, the Bürgeramt, the
+#: Familienkasse, the Kfz-Zulassung, …). A request about one of them, with nothing else the catalogue knows, is out of
+#: scope even when the NLU read it otherwise ("where do I renew my residence permit?" has "permit", which the
+#: catalogue knows from the Kita-Betriebserlaubnis). Not here: what an LVR service touches (Führerschein:
+#: Kraftfahrzeughilfe; Steuer: Denkmalpflege, Ausgleichsabgabe).
+OUTSIDE_MATTERS: Final = re.compile(
+    r"\b(?:reisepass\w*|personalausweis\w*|aufenthalts(?:titel|erlaubnis|genehmigung)\w*|niederlassungserlaubnis|"
+    r"visum|visa|einbürgerung\w*|staatsangehörigkeit|kfz-zulassung|autozulassung|zulassungsstelle|"
+    r"(?:auto|wagen|fahrzeug)\s+(?:an|um|ab)melden|wohnsitz\w*|meldebescheinigung|ummeldung|kindergeld\w*|"
+    r"elterngeld\w*|hundesteuer|baugenehmigung\w*|führungszeugnis\w*|wohngeld\w*|"
+    r"passports?|identity\s+cards?|national\s+id|residence\s+(?:permit|title|card)s?|visas?|citizenship|"
+    r"naturali[sz]ation|(?:car|vehicle)\s+registration|register\s+(?:my|a|the|our)\s+(?:car|vehicle|address)|"
+    r"child\s+benefit|parental\s+allowance|dog\s+tax|building\s+permit|housing\s+benefit|"
+    r"certificate\s+of\s+good\s+conduct|criminal\s+record)\b",
+    re.IGNORECASE,
+)
+#: What one does with such a matter (folded lemmas): no content of its own beside it ("renew", "verlängern").
+ERRAND_WORDS: Final = _wordset(
+    "verlaengern verlaengerung erneuern neu neuen neue beantragen beantrage abholen aendern aenderung verloren "
+    "anmelden ummelden abmelden ausstellen ander anderes "
+    "renew renewal extend extension replace replacement new apply get lost change collect issue register thing more"
+)
 #: Ordinals that pick a shown option ("das zweite", "eher das Erste", "Nummer 3").
 ORDINALS: Final[dict[str, int]] = {
     "erste": 0, "ersten": 0, "erstes": 0, "erster": 0, "1.": 0,
@@ -665,6 +687,10 @@ def understand(tracker: Tracker, asked: TurnKind, *, language: Language) -> Turn
     focus = case.focus
     named_here = _named_in(text, places)  # a service the message calls by its name
 
+    if named_here is None and not button_service and (focus is None or asked == "fallback"):
+        if _only_outside_matters(text, ignore):  # "Where do I renew my residence permit?"
+            return replace(turn, kind="out_of_scope")
+
     about_place = asked in {"search", "responsibility", "fallback"}
     if about_place and place is not None and not own and not facts:
         return replace(turn, kind="responsibility", service=focus)  # "Wir wohnen in Lemgo", "und in 53721?"
@@ -712,6 +738,18 @@ def understand(tracker: Tracker, asked: TurnKind, *, language: Language) -> Turn
     if asked == "responsibility" and not facts and (evidence(" ".join(own)) or 0) < THRESHOLDS.min_evidence:
         return replace(turn, kind="fallback")  # "Wird es am Samstag in Xanten regnen?" read as a place
     return _content(turn, ignore=places, facts=facts)
+
+
+def _only_outside_matters(text: str, ignore: frozenset[str]) -> bool:
+    """The message asks about a matter of another office (OUTSIDE_MATTERS) and says nothing else the catalogue
+    knows: without those words, too little lexical evidence is left."""
+    if not text or not OUTSIDE_MATTERS.search(text):
+        return False
+    rest = content_words(NEW_CASE.sub(" ", OUTSIDE_MATTERS.sub(" ", text)), ignore=ignore | ERRAND_WORDS)
+    if not rest:
+        return True
+    found = evidence(" ".join(rest))
+    return found is not None and found < THRESHOLDS.min_evidence
 
 
 def _in_scope_after_all(turn: Turn, tracker: Tracker) -> Turn:

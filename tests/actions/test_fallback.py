@@ -228,3 +228,50 @@ def test_a_message_the_nlu_did_not_understand_is_searched_when_the_catalogue_kno
         assert all(e["event"] != "rewind" for e in out.events)
     else:
         assert out.metadata["fallback"] is True and out.text == texts.FALLBACK_FIRST(texts.STANDARD)
+
+
+MUENSTER_CARD = {"service_id": "schwerbehindertenausweis", "candidate_ids": ["schwerbehindertenausweis"],
+                 "place": "Münster", "ags": "05515000", "landschaftsverband": "LWL"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("action_", "text", "intent", "slots", "language"),
+    [
+        (FALLBACK, "One more thing: where do I renew my residence permit?", "nlu_fallback", MUENSTER_CARD, "en"),
+        (FALLBACK, "where do I renew my residence permit?", "nlu_fallback", MUENSTER_CARD, "en"),
+        (ActionSearchServices(), "Noch was anderes: wo verlängere ich meinen Aufenthaltstitel?", "describe_situation",
+         MUENSTER_CARD, "de"),
+        (ActionSearchServices(), "Wo beantrage ich Kindergeld für meine Tochter?", "describe_situation", {}, "de"),
+        (ActionSearchServices(), "How do I register my car in Bonn?", "describe_situation", {}, "en"),
+    ],
+)  # fmt: skip
+def test_a_matter_of_another_office_is_out_of_scope_whatever_the_nlu_read(
+    action_: Any, text: str, intent: str, slots: dict[str, Any], language: str
+) -> None:
+    out = run(action_, snapshot(text, intent=intent, slots=slots, metadata={"language": language}))
+    voice = texts.ENGLISH if language == "en" else texts.STANDARD
+    assert out.text.startswith(texts.OUT_OF_SCOPE(voice)), out.text
+    assert out.metadata is not None and out.metadata["fallback"] is True and out.metadata["service_ids"] == []
+
+
+@pytest.mark.parametrize(
+    ("action_", "text", "slots", "expected"),
+    [
+        # the same words beside something the catalogue knows: searched as usual
+        (ActionSearchServices(), "Ich bin blind und brauche Geld, bekomme ich das auch mit einer Aufenthaltserlaubnis?",
+         {}, "blindengeld"),
+        # a driving licence is part of the Kraftfahrzeughilfe, not another office's matter
+        (ActionSearchServices(), "Bezahlt mir jemand den Führerschein, ich sitze im Rollstuhl und brauche ein Auto",
+         {}, "kraftfahrzeughilfe"),
+        # a document asked about within a case stays a question about the case's service
+        (ActionExplainSection(), "Brauche ich dafür meinen Personalausweis?", MUENSTER_CARD,
+         "schwerbehindertenausweis"),
+    ],
+)  # fmt: skip
+def test_the_same_words_in_a_case_the_catalogue_knows_are_not_out_of_scope(
+    action_: Any, text: str, slots: dict[str, Any], expected: str
+) -> None:
+    intent = "ask_documents" if isinstance(action_, ActionExplainSection) else "describe_situation"
+    out = run(action_, snapshot(text, intent=intent, slots=slots))
+    assert out.metadata is not None and out.metadata["fallback"] is False, out.text
+    assert expected in out.metadata["service_ids"][:3], (out.metadata, out.text)
