@@ -687,9 +687,9 @@ def understand(tracker: Tracker, asked: TurnKind, *, language: Language) -> Turn
     focus = case.focus
     named_here = _named_in(text, places)  # a service the message calls by its name
 
-    if named_here is None and not button_service and (focus is None or asked == "fallback"):
-        if _only_outside_matters(text, ignore):  # "Where do I renew my residence permit?"
-            return replace(turn, kind="out_of_scope")
+    open_to_other_matters = focus is None or asked == "fallback"  # no case yet, or the NLU did not understand
+    if named_here is None and not button_service and open_to_other_matters and _only_outside_matters(text, ignore):
+        return replace(turn, kind="out_of_scope")  # "Where do I renew my residence permit?"
 
     about_place = asked in {"search", "responsibility", "fallback"}
     if about_place and place is not None and not own and not facts:
