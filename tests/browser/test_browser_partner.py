@@ -119,7 +119,7 @@ def test_handoff_event_and_form_link(new_page: NewPage, product: Product) -> Non
     assert "opens in a new tab" in link.inner_text()
     # The faked answer names no language: the interface stays in the page's English, with the German name.
     authority = page.locator(f"{WIDGET} .bk-authority").inner_text()
-    assert authority.startswith("Responsible for you:") and "Landschaftsverband Rheinland, LVR" in authority
+    assert authority.startswith("Responsible for you:") and "(LVR, Landschaftsverband Rheinland)" in authority
 
 
 def test_origin_not_allowed_is_refused(new_page: NewPage, product: Product) -> None:

@@ -162,7 +162,7 @@ def test_public_health_is_only_the_state_and_details_are_for_loopback_without_pr
     assert public.json() == {"status": "up"}
     details = httpx.get(f"{api.url}/health/details")
     assert details.status_code == 200
-    assert set(details.json()["components"]) == {"catalogue", "retriever", "rasa", "action_server"}
+    assert set(details.json()["components"]) == {"catalogue", "retriever", "rasa", "action_server", "tracker_store"}
     # a request relayed by a proxy on this host comes from somewhere else: no details
     relayed = httpx.get(f"{api.url}/health/details", headers={"X-Forwarded-For": "203.0.113.9"})
     assert relayed.status_code == 404 and "components" not in relayed.text

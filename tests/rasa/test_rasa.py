@@ -331,27 +331,36 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """scripts/run_rasa.sh with the in-memory lock store and a throw-away tracker store: (base URL, token)."""
+    """scripts/run_rasa.sh with the in-memory lock store, a throw-away tracker store and the project's action server
+    (the session start is one of its actions): (base URL, token)."""
     folder = tmp_path_factory.mktemp("rasa")
     endpoints = folder / "endpoints.yml"
     text = (ROOT / "endpoints.yml").read_text(encoding="utf-8").replace("db: var/tracker.db", f"db: {folder}/t.db")
     endpoints.write_text(text, encoding="utf-8")
-    port, token = free_port(), "test-token-" + os.urandom(8).hex()
+    port, token, actions_port = free_port(), "test-token-" + os.urandom(8).hex(), free_port()
     env = rasa_env(
-        BK_RASA_TOKEN=token, BK_ACTIONS_TOKEN="unused", BK_ACTIONS_PORT=str(free_port()),
+        BK_RASA_TOKEN=token, BK_ACTIONS_TOKEN="actions-" + os.urandom(8).hex(), BK_ACTIONS_PORT=str(actions_port),
         BK_RASA_PORT=str(port), BK_RASA_ENDPOINTS=str(endpoints), BK_RASA_MODEL=str(model),
     )  # fmt: skip
     env.pop("BK_REDIS_PORT", None)
     env["BK_RASA_WORKERS"] = "1"
+    processes: list[subprocess.Popen[bytes]] = []
+    with (folder / "actions.out").open("w") as log:
+        processes.append(subprocess.Popen([ROOT / ".venv" / "bin" / "python", "-m", "actions", "--port",
+                                           str(actions_port)], cwd=ROOT, env=env, stdout=log, stderr=log))  # fmt: skip
     with (folder / "rasa.out").open("w") as log:
-        process = subprocess.Popen([ROOT / "scripts" / "run_rasa.sh"], cwd=ROOT, env=env, stdout=log, stderr=log)
+        rasa = [ROOT / "scripts" / "run_rasa.sh"]
+        processes.append(subprocess.Popen(rasa, cwd=ROOT, env=env, stdout=log, stderr=log))
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
-            assert process.poll() is None, (folder / "rasa.out").read_text()[-4000:]
+            for process, name in zip(processes, ("actions.out", "rasa.out"), strict=True):
+                assert process.poll() is None, (folder / name).read_text()[-4000:]
             try:
-                if httpx.get(f"{base}/status", params={"token": token}, timeout=2).status_code == 200:
+                rasa_up = httpx.get(f"{base}/status", params={"token": token}, timeout=2).status_code == 200
+                actions_up = httpx.get(f"http://127.0.0.1:{actions_port}/health", timeout=2).status_code == 200
+                if rasa_up and actions_up:
                     break
             except httpx.TransportError:
                 pass
@@ -360,8 +369,9 @@ def server(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
             pytest.fail("Rasa did not start within 240 s:\n" + (folder / "rasa.out").read_text()[-4000:])
         yield base, token
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 WEBHOOK = "/webhooks/tokenrest/webhook"

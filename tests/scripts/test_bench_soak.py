@@ -7,11 +7,13 @@ conversation player against an in-process fake of POST /api/v1/chat (httpx.MockT
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import random
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -22,6 +24,15 @@ from bench_soak import RestartWatch, conversation, parse_args, replica_compariso
 from benchlib import StackProcess, Turn, play_conversation
 
 from api.dialogue import UNAVAILABLE_SHORT
+
+T = TypeVar("T")
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: in a whole test session the browser tests' Playwright (sync API) keeps
+    an event loop running in the main thread, where ``asyncio.run`` refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_summary_counts_errors_apart_and_takes_percentiles_over_answered_turns() -> None:
@@ -165,7 +176,7 @@ def test_the_player_presses_buttons_keeps_the_session_and_tells_degraded_turns()
         async with _fake_chat(replies, sent) as client:
             return await play_conversation(client, ["Ich bin blind", "@button0", "Unterlagen?"], think=lambda: 0.0)
 
-    turns = asyncio.run(play())
+    turns = run_coroutine(play())
     assert [message["message"] for message in sent] == ["Ich bin blind", choice, "Unterlagen?"]
     assert [message["session_id"] for message in sent] == [None, "a" * 32, "a" * 32]
     assert [(turn.error, turn.fallback, turn.degraded) for turn in turns] == [
@@ -181,11 +192,11 @@ def test_a_failed_turn_ends_the_conversation_or_raises_when_strict() -> None:
         async with _fake_chat(replies, sent) as client:
             return await play_conversation(client, ["a", "b", "c"], strict=strict)
 
-    turns = asyncio.run(play(strict=False))
+    turns = run_coroutine(play(strict=False))
     assert [turn.error for turn in turns] == ["", "HTTP 503"] and len(sent) == 2
     sent.clear()
     with pytest.raises(httpx.HTTPStatusError):
-        asyncio.run(play(strict=True))
+        run_coroutine(play(strict=True))
 
 
 def test_no_turn_starts_after_the_end_of_the_phase() -> None:
@@ -195,7 +206,7 @@ def test_no_turn_starts_after_the_end_of_the_phase() -> None:
         async with _fake_chat([(200, _answer("x"))] * 3, sent) as client:
             return await play_conversation(client, ["a", "b", "c"], stop_at=0.0)
 
-    assert asyncio.run(play()) == [] and sent == []
+    assert run_coroutine(play()) == [] and sent == []
 
 
 def test_a_citizen_picks_the_offered_service_and_skips_the_pick_when_asked_back() -> None:
@@ -212,6 +223,6 @@ def test_a_citizen_picks_the_offered_service_and_skips_the_pick_when_asked_back(
         async with _fake_chat(replies, sent) as client:
             return await play_conversation(client, ["Rampe", "@service", "Köln", "@service"])
 
-    turns = asyncio.run(play())
+    turns = run_coroutine(play())
     assert [message["message"] for message in sent] == ["Rampe", "Köln", choice]
     assert len(turns) == 3

@@ -127,7 +127,11 @@ def test_production_replicas_run_one_sanic_worker_on_postgresql_and_redis(cluste
         assert rasa.health_url == f"http://127.0.0.1:{18300 + i}/"
     endpoints = yaml.safe_load((run.ROOT / "endpoints-production.yml").read_text())
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
-    assert endpoints["tracker_store"]["url"] == endpoints["lock_store"]["url"] == "127.0.0.1"
+    # Hosts come from the environment (compose names its services); the profile sets them to loopback.
+    replica_env = {**env, **_by_name(procs)["rasa-1"].env}
+    hosts = [endpoints[part]["url"] for part in ("tracker_store", "lock_store")]
+    assert [re.sub(r"\$\{(\w+)\}", lambda m: replica_env[m[1]], host) for host in hosts] == ["127.0.0.1"] * 2
+    assert replica_env["BK_ACTIONS_HOST"] == "127.0.0.1"
     assert endpoints["lock_store"]["type"] == "redis"
     # Every ${VAR} of the endpoints file is set for the replicas.
     values = [str(v) for section in endpoints.values() for v in section.values()]
