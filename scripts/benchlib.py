@@ -131,6 +131,14 @@ PART_MARKERS = {
 }
 
 
+def running(pid: int) -> bool:
+    """True while process ``pid`` runs; a zombie (dead, not yet reaped by its parent) does not."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def command_line(pid: int) -> str:
     """The command line of a process ("" when it is gone or not readable)."""
     try:

@@ -33,9 +33,11 @@ import copy
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger("bk.rasa_server")
+ROOT = Path(__file__).resolve().parent.parent  # the checkout (/app in the container): bot/ is there
 
 ACTION_RETRY_PAUSES = (0.2, 0.5)  # seconds before the second and the third attempt
 
@@ -45,12 +47,11 @@ class TrackerStoreUnavailableError(RuntimeError):
 
 
 def _names(exc: BaseException) -> str:
-    names = []
-    current: BaseException | None = exc
-    while current is not None and len(names) < 5:
-        names.append(type(current).__name__)
-        current = current.__cause__ or current.__context__
-    return " <- ".join(names)
+    """The error's classes and its causes', without its message: the channel's helper (imported here, as it needs
+    Rasa; ``patch_rasa`` puts the checkout on the path)."""
+    from bot.channels.token_rest import exception_names
+
+    return exception_names(exc)
 
 
 def _fail_loudly(operation: str, exc: Exception) -> TrackerStoreUnavailableError:
@@ -135,6 +136,8 @@ def patch_action_calls() -> None:
 
 
 def patch_rasa() -> None:
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # bot/ (the channel), as Rasa finds it from its working directory
     patch_tracker_store()
     patch_action_calls()
 

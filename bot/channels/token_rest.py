@@ -101,14 +101,14 @@ class TokenRestInput(RestInput):
                 logger.error("tokenrest: a turn was cancelled (timeout)")
                 return response.json({"error": "turn_cancelled"}, status=503)
             except Exception as exc:  # noqa: BLE001 - any failure of the turn is reported to the caller
-                logger.error("tokenrest: a turn failed (%s)", _exception_names(exc))
+                logger.error("tokenrest: a turn failed (%s)", exception_names(exc))
                 return response.json({"error": "turn_failed"}, status=500)
             return response.json(collector.messages)
 
         return channel
 
 
-def _exception_names(exc: BaseException) -> str:
+def exception_names(exc: BaseException) -> str:
     """The classes of an exception and of its causes ("OperationalError <- ..."): no message, which may quote the
     user's text or a database URL."""
     names = []

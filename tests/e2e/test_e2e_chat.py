@@ -20,7 +20,7 @@ from knowledge import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from benchlib import Stack, _children  # noqa: E402
+from benchlib import Stack, _children, running  # noqa: E402
 from bk_e2e_kit import Conversation  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
@@ -166,9 +166,9 @@ def test_rasa_s_main_process_killed_leaves_no_sanic_worker_behind(stack: Stack, 
     assert len(workers) >= 2, "the default stack runs Rasa with two Sanic workers"
     os.kill(main, signal.SIGKILL)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and any(_running(pid) for pid in workers):
+    while time.monotonic() < deadline and any(running(pid) for pid in workers):
         time.sleep(0.5)
-    assert not any(_running(pid) for pid in workers), "the orphaned workers were not stopped"
+    assert not any(running(pid) for pid in workers), "the orphaned workers were not stopped"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and client.get("/health").status_code != 200:
         time.sleep(1.0)
@@ -177,11 +177,3 @@ def test_rasa_s_main_process_killed_leaves_no_sanic_worker_behind(stack: Stack, 
     chat = Conversation(client)
     chat.say("Ich bin seit meiner Geburt blind und wohne in Köln. Bekomme ich Blindengeld?")
     assert chat.metadata["fallback"] is False and chat.metadata["service_ids"][0] == "blindengeld"
-
-
-def _running(pid: int) -> bool:
-    """True while ``pid`` runs (a zombie does not)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False

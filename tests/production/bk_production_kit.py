@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 import postgres_cluster  # noqa: E402
-from benchlib import Stack, start_stack  # noqa: E402
+from benchlib import Stack, running, start_stack  # noqa: E402
 
 SECRETS = {name: secrets.token_urlsafe(24) for name in (
     "BK_RASA_TOKEN", "BK_ACTIONS_TOKEN", "BK_REDIS_PASSWORD", "BK_DB_PASSWORD"
@@ -88,7 +88,7 @@ class Production:
         """Every process alive and the operator health all up (each replica, action server, tracker store)."""
         try:
             processes = self.processes()
-            if any(not Path(f"/proc/{entry['pid']}").exists() for entry in processes.values()):
+            if not all(running(entry["pid"]) for entry in processes.values()):
                 return False
             return bool(self.details()["status"] == "up")
         except (OSError, ValueError, KeyError, httpx.HTTPError):

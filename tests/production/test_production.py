@@ -31,7 +31,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from benchlib import _children
+from benchlib import _children, command_line, running
 from bk_e2e_kit import Conversation
 from bk_production_kit import NAMES, ROOT, SECRETS, Production, cluster_owner, postgres_cluster, wait_until
 
@@ -39,21 +39,6 @@ pytestmark = [pytest.mark.production, pytest.mark.rasa]
 
 FIRST = "Ich bin blind und wohne in Köln. Gibt es Geld vom LVR?"
 FOLLOW_UPS = ("Welche Unterlagen brauche ich?", "Wer ist zuständig?", "Was muss ich tun?")
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def _alive(pid: int) -> bool:
-    """True while ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
 
 
 def _blind_in_koeln(client: httpx.Client) -> Conversation:
@@ -90,7 +75,7 @@ def test_every_process_runs_and_each_replica_is_up(production: Production) -> No
     processes = production.processes()
     assert list(processes) == NAMES
     for entry in processes.values():
-        assert _alive(entry["pid"]) and os.getpgid(entry["pid"]) == entry["pgid"]
+        assert running(entry["pid"]) and os.getpgid(entry["pid"]) == entry["pgid"]
     assert processes["actions-1"]["port"] == processes["actions-2"]["port"] == production.port + 20000
     details = production.details()
     assert details["status"] == "up", details
@@ -122,7 +107,7 @@ def test_no_secret_on_a_command_line_or_in_the_database_server(production: Produ
     descendants = _children(production.running.proc.pid)
     assert len(descendants) >= len(NAMES)
     for pid in descendants:
-        cmdline = _cmdline(pid)
+        cmdline = command_line(pid)
         for name, value in SECRETS.items():
             assert value not in cmdline, f"{name} on the command line of {pid}: {cmdline[:80]}"
     postgres = production.processes()["postgres"]["pid"]
@@ -134,7 +119,7 @@ def test_a_replica_killed_between_turns_is_not_noticed(production: Production, c
     chat = _blind_in_koeln(client)
     before = production.processes()["rasa-1"]
     os.killpg(before["pgid"], signal.SIGKILL)
-    wait_until(lambda: not _alive(before["pid"]), 10, "rasa-1 is dead")
+    wait_until(lambda: not running(before["pid"]), 10, "rasa-1 is dead")
     # Two turns: the API spreads turns over the replicas, so one of them is first sent to the dead one.
     for question in FOLLOW_UPS[:2]:
         chat.say(question)
@@ -153,7 +138,7 @@ def test_all_replicas_killed_give_a_degraded_answer_about_the_case(
     replicas = [production.processes()[name] for name in ("rasa-1", "rasa-2")]
     for entry in replicas:
         os.killpg(entry["pgid"], signal.SIGKILL)
-    wait_until(lambda: not any(_alive(entry["pid"]) for entry in replicas), 10, "both replicas are dead")
+    wait_until(lambda: not any(running(entry["pid"]) for entry in replicas), 10, "both replicas are dead")
     chat.say(FOLLOW_UPS[0])
     _about_the_case(chat, fallback=True)
     details = production.details()
@@ -215,10 +200,10 @@ def test_sigint_stops_everything_and_a_new_start_continues_the_conversation(
     chat = _blind_in_koeln(client)
     stack = production.running
     seen = _children(stack.proc.pid)  # PostgreSQL's own children (backends, checkpointer, ...) too
-    assert any(str(production.cluster_dir) in _cmdline(pid) for pid in seen)
+    assert any(str(production.cluster_dir) in command_line(pid) for pid in seen)
     stack.stop()  # SIGINT, as Ctrl-C
     assert stack.proc.returncode == 0
-    alive = [(pid, _cmdline(pid)[:80]) for pid in seen if _alive(pid) and _cmdline(pid)]
+    alive = [(pid, command_line(pid)[:80]) for pid in seen if running(pid) and command_line(pid)]
     assert not alive
     assert not (ROOT / "var" / "run" / str(production.port)).exists()  # the state file and its folder are removed
     assert postgres_cluster.holder(production.cluster) is None
